@@ -1,0 +1,27 @@
+#pragma once
+#include <functional>
+#include <iosfwd>
+#include <vector>
+
+#include "framework/cli/arguments.hpp"
+
+namespace helmholtz::cli {
+
+struct Command {
+  CommandSpec spec;
+  // Writes results to `out`; returns the exit status. Errors are thrown.
+  std::function<int(const Arguments&, std::ostream& out)> run;
+};
+
+// One function per subcommand, each in its own file.
+Command check_command();
+Command sample_command();
+
+// Every subcommand, in the order --help lists them.
+std::vector<Command> all_commands();
+
+// The whole program: parses argv, runs the command, turns errors into messages on `err`
+// and an exit status (0 ok, 1 error in the input or the run, 2 wrong usage).
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+}  // namespace helmholtz::cli

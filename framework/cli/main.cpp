@@ -1,0 +1,13 @@
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "framework/cli/command.hpp"
+
+int main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  const int status = helmholtz::cli::run_cli(args, std::cout, std::cerr);
+  std::cout.flush();
+  return status;
+}

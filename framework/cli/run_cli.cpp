@@ -1,0 +1,68 @@
+#include <iostream>
+#include <new>
+
+#include "framework/cli/command.hpp"
+
+namespace helmholtz::cli {
+
+std::vector<Command> all_commands() { return {check_command(), sample_command()}; }
+
+namespace {
+
+std::string program_help(const std::vector<Command>& commands) {
+  std::string out =
+      "usage: helmholtz COMMAND [ARGS...]\n\n"
+      "Helmholtz machines: belief networks of binary stochastic units with a generative\n"
+      "and a recognition model (Dayan, Hinton, Neal & Zemel 1995).\n\ncommands:\n";
+  for (const auto& c : commands) {
+    std::string name = "  " + c.spec.name;
+    name.resize(12, ' ');
+    out += name + c.spec.summary + "\n";
+  }
+  return out + "\nRun 'helmholtz COMMAND --help' for the options of a command.\n";
+}
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  const auto commands = all_commands();
+  if (args.empty()) {
+    err << program_help(commands);
+    return 2;
+  }
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    out << program_help(commands);
+    return 0;
+  }
+  if (args[0] == "--version") {
+    out << "helmholtz 0.1.0\n";
+    return 0;
+  }
+  for (const auto& command : commands) {
+    if (command.spec.name != args[0]) continue;
+    try {
+      const Arguments arguments(command.spec, std::vector<std::string>(args.begin() + 1, args.end()));
+      if (arguments.help_requested()) {
+        out << help_text(command.spec);
+        return 0;
+      }
+      return command.run(arguments, out);
+    } catch (const UsageError& e) {
+      err << e.what() << "\n";
+      return 2;
+    } catch (const Error& e) {
+      err << "helmholtz " << command.spec.name << ": " << e.what() << "\n";
+      return 1;
+    } catch (const std::bad_alloc&) {
+      err << "helmholtz " << command.spec.name << ": out of memory\n";
+      return 1;
+    } catch (const std::exception& e) {
+      err << "helmholtz " << command.spec.name << ": internal error: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  err << "helmholtz: unknown command '" << args[0] << "'\n\n" << program_help(commands);
+  return 2;
+}
+
+}  // namespace helmholtz::cli

@@ -1,0 +1,60 @@
+// helmholtz sample MODEL -n N --seed S [--all-nodes]: ancestral samples ("fantasies").
+#include <ostream>
+
+#include "framework/cli/command.hpp"
+#include "framework/engines/ancestral_sampling.hpp"
+#include "framework/io/data_file.hpp"
+#include "framework/io/model_file.hpp"
+
+namespace helmholtz::cli {
+namespace {
+
+// Samples are drawn in batches of this many patterns; fixed, so that the output for a
+// given seed does not depend on anything else.
+constexpr std::size_t batch_patterns = 1024;
+
+int run(const Arguments& args, std::ostream& out) {
+  const Network network = read_model(args.positional(0));
+  const std::uint64_t total = args.count("-n");
+  const std::uint64_t seed = args.count("--seed", 0);
+  const bool all_nodes = args.flag("--all-nodes");
+
+  std::vector<std::size_t> nodes, groups;
+  for (std::size_t i = 0; i < network.nodes.size(); ++i)
+    if (all_nodes || network.nodes[i].observed) {
+      nodes.push_back(i);
+      groups.push_back(network.nodes[i].size);
+    }
+  if (all_nodes) {
+    out << "# nodes:";
+    for (std::size_t i : nodes) out << " " << network.nodes[i].name << "(" << network.nodes[i].size << ")";
+    out << "\n";
+  }
+  Rng rng = make_rng(seed);
+  AncestralSampler sampler(network);
+  Matrix patterns;
+  for (std::uint64_t done = 0; done < total;) {
+    const std::size_t batch = static_cast<std::size_t>(std::min<std::uint64_t>(batch_patterns, total - done));
+    gather_nodes(nodes, sampler.sample(batch, rng), patterns);
+    write_patterns(out, patterns, all_nodes ? groups : std::vector<std::size_t>{});
+    done += batch;
+  }
+  return out ? 0 : 1;
+}
+
+}  // namespace
+
+Command sample_command() {
+  return {{"sample",
+           "MODEL -n N --seed S [--all-nodes]",
+           "Draw N patterns from the generative model by ancestral sampling.",
+           {"MODEL"},
+           {{"-n", "", "N", "number of patterns to draw (required)"},
+            {"--seed", "", "S", "seed of the random generator (required; same seed, same samples)"},
+            {"--all-nodes", "", "", "print every node, not only the observed ones, blocks separated by spaces"}},
+           "Prints one pattern per line as 0/1 characters, in the data-file format: the observed\n"
+           "nodes' units in declaration order. With --all-nodes a '# nodes:' comment names the blocks."},
+          run};
+}
+
+}  // namespace helmholtz::cli

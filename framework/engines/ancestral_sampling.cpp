@@ -1,0 +1,23 @@
+#include "framework/engines/ancestral_sampling.hpp"
+
+namespace helmholtz {
+
+const NodeStates& AncestralSampler::sample(std::size_t patterns, Rng& rng) {
+  ensure_states(network_, patterns, states_);
+  for (std::size_t node : network_.generative.order) {
+    const Conditional& conditional = network_.generative.conditionals[node];
+    gather_parents(conditional, states_, patterns, parents_);
+    conditional.distribution->probabilities(parents_, probabilities_);
+    sample_bernoulli(probabilities_, states_[node], rng);
+  }
+  return states_;
+}
+
+Matrix sample_visible(const Network& network, std::size_t patterns, Rng& rng) {
+  AncestralSampler sampler(network);
+  Matrix out;
+  gather_nodes(network.observed_nodes(), sampler.sample(patterns, rng), out);
+  return out;
+}
+
+}  // namespace helmholtz

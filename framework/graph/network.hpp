@@ -1,0 +1,86 @@
+#pragma once
+// A belief network: typed nodes, and over them two directed acyclic graphs, each node
+// carrying the conditional distribution given its parents in that graph:
+//   generative  P(node | parents), top-down, over every node;
+//   recognition Q(node | parents), bottom-up, over the hidden nodes, fed from the observed
+//               ones (observed nodes have no recognition distribution: they are the data).
+// The graphs are Boost.Graph adjacency lists whose vertex i is node i; edges point from
+// parent to child; topological order from Boost.Graph drives every pass.
+#include <boost/graph/adjacency_list.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "framework/distribution.hpp"
+
+namespace helmholtz {
+
+enum class NodeType { binary };
+
+struct Node {
+  std::string name;
+  NodeType type = NodeType::binary;
+  std::size_t size = 0;  // number of units
+  bool observed = false;
+};
+
+// The distribution of one node in one direction, with the node indices of its parents in
+// the order their states are laid side by side for the plugin.
+struct Conditional {
+  std::vector<std::size_t> parents;
+  std::unique_ptr<Distribution> distribution;  // null: the node has none in this direction
+
+  Conditional() = default;
+  Conditional(std::vector<std::size_t> p, std::unique_ptr<Distribution> d)
+      : parents(std::move(p)), distribution(std::move(d)) {}
+  Conditional(const Conditional& other);
+  Conditional& operator=(const Conditional& other);
+  Conditional(Conditional&&) = default;
+  Conditional& operator=(Conditional&&) = default;
+};
+
+using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS>;
+
+// One direction of the network.
+struct DirectedModel {
+  Graph graph;
+  std::vector<Conditional> conditionals;  // indexed by node
+  std::vector<std::size_t> order;         // every node, parents before children
+
+  // Builds graph and order from the conditionals; throws CycleError if there is a cycle.
+  static DirectedModel from(std::vector<Conditional> conditionals);
+  std::size_t parameter_count() const;
+};
+
+class CycleError : public Error {
+ public:
+  explicit CycleError(std::vector<std::size_t> cycle)
+      : Error("cycle"), cycle_(std::move(cycle)) {}
+  // Node indices around the cycle: cycle[0] -> cycle[1] -> ... -> cycle[0].
+  const std::vector<std::size_t>& cycle() const { return cycle_; }
+
+ private:
+  std::vector<std::size_t> cycle_;
+};
+
+struct Network {
+  std::string name;
+  std::vector<Node> nodes;
+  DirectedModel generative;
+  DirectedModel recognition;
+  bool recognition_declared = false;  // false: derived by reversing the generative edges
+  std::uint64_t seed = 0;             // seed that initialised parameters the file left out
+
+  std::vector<std::size_t> observed_nodes() const;  // in declaration order
+  std::vector<std::size_t> hidden_nodes() const;
+  std::size_t visible_units() const;
+  std::size_t hidden_units() const;
+  // Throws Error if there is no node of that name.
+  std::size_t index_of(const std::string& node_name) const;
+};
+
+// Node indices around a cycle of the graph, or empty if it is acyclic.
+std::vector<std::size_t> find_cycle(const Graph& graph);
+
+}  // namespace helmholtz

@@ -1,0 +1,42 @@
+#include "framework/io/atomic_file.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "framework/error.hpp"
+
+namespace helmholtz {
+
+void write_file_atomically(const std::string& file, const std::string& contents) {
+  std::string temporary = file + ".tmp-XXXXXX";
+  const int fd = ::mkstemp(temporary.data());
+  if (fd < 0) throw Error("cannot write '" + file + "': " + std::strerror(errno));
+  const char* data = contents.data();
+  std::size_t left = contents.size();
+  bool ok = true;
+  while (left > 0) {
+    const ssize_t written = ::write(fd, data, left);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      ok = false;
+      break;
+    }
+    data += written;
+    left -= static_cast<std::size_t>(written);
+  }
+  const int saved_errno = errno;
+  ok = ok && ::fsync(fd) == 0;
+  ::fchmod(fd, 0644);
+  ok = (::close(fd) == 0) && ok;
+  if (!ok || std::rename(temporary.c_str(), file.c_str()) != 0) {
+    const int e = ok ? errno : saved_errno;
+    std::remove(temporary.c_str());
+    throw Error("cannot write '" + file + "': " + std::strerror(e));
+  }
+}
+
+}  // namespace helmholtz

@@ -1,0 +1,21 @@
+#pragma once
+// Data files: one pattern per line of 0/1 characters (whitespace between them allowed),
+// '#' comments and blank lines ignored. Columns are the units of the observed nodes in
+// the order the nodes are declared.
+#include <iosfwd>
+#include <string>
+
+#include "framework/matrix.hpp"
+
+namespace helmholtz {
+
+// Reads patterns of exactly `width` units; a wrong width or a character other than 0/1
+// is an InputError naming the file and line. `file` is used in messages.
+Matrix read_data(const std::string& file, std::size_t width);
+Matrix parse_data(std::istream& in, std::size_t width, const std::string& file);
+
+// One line per row, the bits of consecutive blocks of `groups` units separated by a space
+// (no separator when groups is empty).
+void write_patterns(std::ostream& out, const Matrix& patterns, const std::vector<std::size_t>& groups = {});
+
+}  // namespace helmholtz

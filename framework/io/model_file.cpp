@@ -1,0 +1,289 @@
+#include "framework/io/model_file.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "framework/io/atomic_file.hpp"
+#include "framework/io/yaml_fields.hpp"
+
+namespace helmholtz {
+namespace {
+
+// The recognition distribution of a hidden node when the file declares none: every
+// generative edge reversed, with this plugin (Dayan et al. 1995 use logistic units).
+constexpr const char* default_recognition = "sigmoid";
+
+const std::vector<std::string> top_level_keys = {"name", "description", "seed", "nodes", "generative",
+                                                 "recognition"};
+const std::vector<std::string> node_keys = {"name", "type", "size", "observed"};
+
+struct Reader {
+  const Registry& registry;
+  Where file;  // only the file name is set
+  Network network;
+  std::map<std::string, std::size_t> index;  // node name -> position
+  std::vector<YAML::Node> node_entries;      // for locating messages about a node
+
+  std::size_t lookup(const YAML::Node& name_node, const Where& where, const std::string& what) {
+    const std::string name = yaml::read_string(name_node, where, what);
+    const auto found = index.find(name);
+    if (found == index.end()) {
+      std::string known;
+      for (const auto& n : network.nodes) known += (known.empty() ? "" : ", ") + n.name;
+      fail(yaml::at(name_node, where), "unknown node '" + name + "' (nodes: " + known + ")");
+    }
+    return found->second;
+  }
+
+  void read_nodes(const YAML::Node& root) {
+    const YAML::Node nodes = root["nodes"];
+    if (!nodes) fail(yaml::at(root, file), "missing key 'nodes' (the list of nodes)");
+    yaml::require_list(nodes, file, "nodes");
+    if (nodes.size() == 0) fail(yaml::at(nodes, file), "nodes is empty");
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      const YAML::Node entry = nodes[i];
+      const Where where = file.with_field("nodes[" + std::to_string(i) + "]");
+      yaml::require_map(entry, where, "the entry");
+      yaml::check_keys(entry, node_keys, where);
+      Node node;
+      if (!entry["name"]) fail(yaml::at(entry, where), "missing key 'name'");
+      node.name = yaml::read_string(entry["name"], where, "name");
+      if (index.count(node.name)) fail(yaml::at(entry["name"], where), "duplicate node '" + node.name + "'");
+      const Where named = file.with_field("nodes." + node.name);
+      if (!entry["type"]) fail(yaml::at(entry, named), "missing key 'type' (allowed: binary)");
+      const std::string type = yaml::read_string(entry["type"], named, "type");
+      if (type != "binary") fail(yaml::at(entry["type"], named), "unknown type '" + type + "' (allowed: binary)");
+      if (!entry["size"]) fail(yaml::at(entry, named), "missing key 'size' (the number of units)");
+      node.size = yaml::read_count(entry["size"], named, "size");
+      if (entry["observed"]) node.observed = yaml::read_bool(entry["observed"], named, "observed");
+      index[node.name] = network.nodes.size();
+      network.nodes.push_back(node);
+      node_entries.push_back(entry);
+    }
+    if (network.observed_nodes().empty())
+      fail(yaml::at(nodes, file.with_field("nodes")), "no node is observed (mark the data node with observed: true)");
+  }
+
+  NodeShape shape_of(std::size_t node, const std::vector<std::size_t>& parents) const {
+    NodeShape shape{network.nodes[node].name, network.nodes[node].size, {}};
+    for (std::size_t p : parents) shape.parents.push_back({network.nodes[p].name, network.nodes[p].size});
+    return shape;
+  }
+
+  // One entry of the generative or recognition section: distribution, parents, parameters.
+  Conditional read_entry(const YAML::Node& entry, std::size_t node, const std::string& section, Rng& rng) {
+    const std::string& name = network.nodes[node].name;
+    Where where = file.with_field(section + "." + name);
+    yaml::require_map(entry, where, "the entry");
+    if (!entry["distribution"]) {
+      yaml::check_keys(entry, {"distribution", "parents"}, where);
+      fail(yaml::at(entry, where), "missing key 'distribution' (one of: " + registered() + ")");
+    }
+    const std::string kind = yaml::read_string(entry["distribution"], where, "distribution");
+    if (!registry.contains(kind))
+      fail(yaml::at(entry["distribution"], where), "unknown distribution '" + kind + "' (registered: " + registered() + ")");
+    std::vector<std::size_t> parents;
+    if (const YAML::Node list = entry["parents"]) {
+      yaml::require_list(list, where, "parents");
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        const std::size_t p = lookup(list[i], where, "parents[" + std::to_string(i) + "]");
+        if (p == node) fail(yaml::at(list[i], where), "node '" + name + "' is listed as its own parent (cycle " + name + " -> " + name + ")");
+        if (std::find(parents.begin(), parents.end(), p) != parents.end())
+          fail(yaml::at(list[i], where), "parent '" + network.nodes[p].name + "' is listed twice");
+        parents.push_back(p);
+      }
+    }
+    auto distribution = registry.create(kind, shape_of(node, parents));
+    std::vector<std::string> allowed = {"distribution", "parents"};
+    for (auto& key : distribution->parameter_keys()) allowed.push_back(key);
+    where.field += " (" + kind + ")";
+    yaml::check_keys(entry, allowed, where);
+    distribution->initialise(rng);
+    distribution->read(entry, where);
+    return Conditional(std::move(parents), std::move(distribution));
+  }
+
+  std::string registered() const {
+    std::string out;
+    for (const auto& n : registry.names()) out += (out.empty() ? "" : ", ") + n;
+    return out;
+  }
+
+  std::string describe_cycle(const std::vector<std::size_t>& cycle) const {
+    std::string out;
+    for (std::size_t v : cycle) out += network.nodes[v].name + " -> ";
+    return out + network.nodes[cycle.front()].name;
+  }
+
+  DirectedModel build(std::vector<Conditional> conditionals, const YAML::Node& section, const std::string& name) {
+    try {
+      return DirectedModel::from(std::move(conditionals));
+    } catch (const CycleError& e) {
+      const std::string first = network.nodes[e.cycle().front()].name;
+      const YAML::Node at = section[first] ? section[first] : section;
+      fail(yaml::at(at, file.with_field(name)), "cycle " + describe_cycle(e.cycle()));
+    }
+  }
+
+  // Checks that every key of a section names a node and returns the entries by node.
+  std::vector<std::optional<YAML::Node>> entries_by_node(const YAML::Node& section, const std::string& name) {
+    yaml::require_map(section, file, name);
+    std::vector<std::string> names;
+    for (const auto& n : network.nodes) names.push_back(n.name);
+    for (const auto& entry : section) lookup(entry.first, file.with_field(name), "node");
+    yaml::check_keys(section, names, file.with_field(name));
+    std::vector<std::optional<YAML::Node>> out(network.nodes.size());
+    for (std::size_t i = 0; i < network.nodes.size(); ++i)
+      if (section[network.nodes[i].name]) out[i] = section[network.nodes[i].name];
+    return out;
+  }
+
+  void read_generative(const YAML::Node& root, Rng& rng) {
+    const YAML::Node section = root["generative"];
+    if (!section) fail(yaml::at(root, file), "missing key 'generative' (each node's distribution given its parents)");
+    const auto entries = entries_by_node(section, "generative");
+    std::vector<Conditional> conditionals(network.nodes.size());
+    for (std::size_t i = 0; i < network.nodes.size(); ++i) {
+      if (!entries[i]) fail(yaml::at(section, file.with_field("generative")), "node '" + network.nodes[i].name + "' has no entry");
+      conditionals[i] = read_entry(*entries[i], i, "generative", rng);
+    }
+    network.generative = build(std::move(conditionals), section, "generative");
+  }
+
+  void read_recognition(const YAML::Node& root, Rng& rng) {
+    std::vector<Conditional> conditionals(network.nodes.size());
+    const YAML::Node section = root["recognition"];
+    network.recognition_declared = static_cast<bool>(section);
+    if (section) {
+      const auto entries = entries_by_node(section, "recognition");
+      for (std::size_t i = 0; i < network.nodes.size(); ++i) {
+        const std::string& name = network.nodes[i].name;
+        const Where where = file.with_field("recognition." + name);
+        if (network.nodes[i].observed) {
+          if (entries[i])
+            fail(yaml::at(*entries[i], where), "'" + name + "' is observed, so it has no recognition distribution (the data gives it)");
+          continue;
+        }
+        if (!entries[i]) fail(yaml::at(section, file.with_field("recognition")), "hidden node '" + name + "' has no entry, so it cannot be recognised");
+        conditionals[i] = read_entry(*entries[i], i, "recognition", rng);
+        if (conditionals[i].parents.empty())
+          fail(yaml::at(*entries[i], where), "hidden node '" + name + "' has no parents, so it cannot be recognised from the data");
+      }
+      network.recognition = build(std::move(conditionals), section, "recognition");
+      return;
+    }
+    // Default: each hidden node is recognised from its generative children.
+    for (std::size_t i : network.hidden_nodes()) {
+      std::vector<std::size_t> children;
+      for (std::size_t c = 0; c < network.nodes.size(); ++c) {
+        const auto& ps = network.generative.conditionals[c].parents;
+        if (std::find(ps.begin(), ps.end(), i) != ps.end()) children.push_back(c);
+      }
+      if (children.empty())
+        fail(yaml::at(node_entries[i], file.with_field("nodes." + network.nodes[i].name)),
+             "hidden node '" + network.nodes[i].name + "' has no children, so the default recognition network "
+             "(generative edges reversed) cannot recognise it; declare a recognition entry for it");
+      auto distribution = registry.create(default_recognition, shape_of(i, children));
+      distribution->initialise(rng);
+      conditionals[i] = Conditional(std::move(children), std::move(distribution));
+    }
+    network.recognition = DirectedModel::from(std::move(conditionals));
+  }
+
+  Network read(const YAML::Node& root) {
+    yaml::require_map(root, file, "the model file");
+    yaml::check_keys(root, top_level_keys, file);
+    if (root["name"]) network.name = yaml::read_string(root["name"], file.with_field("name"), "name");
+    if (const YAML::Node seed = root["seed"]) {
+      const double value = yaml::read_number(seed, file, "seed");
+      if (value < 0 || value != static_cast<double>(static_cast<std::uint64_t>(value)))
+        fail(yaml::at(seed, file), "seed is " + seed.Scalar() + ", but must be a whole number >= 0");
+      network.seed = static_cast<std::uint64_t>(value);
+    }
+    read_nodes(root);
+    // Parameters the file leaves out are drawn from the seed, node by node in file order,
+    // each plugin drawing all of its parameters so that giving some does not shift the rest.
+    Rng rng = make_rng(network.seed);
+    read_generative(root, rng);
+    read_recognition(root, rng);
+    return std::move(network);
+  }
+};
+
+}  // namespace
+
+Network parse_model(const std::string& text, const std::string& file, const Registry& registry) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    fail(Where{file, e.mark.line + 1, e.mark.column + 1, ""}, "not valid YAML: " + e.msg);
+  }
+  if (!root || root.IsNull()) fail(Where{file, 0, 0, ""}, "the model file is empty");
+  Reader reader{registry, Where{file, 0, 0, ""}, {}, {}, {}};
+  return reader.read(root);
+}
+
+Network read_model(const std::string& file, const Registry& registry) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Error("cannot open model file '" + file + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_model(text.str(), file, registry);
+}
+
+namespace {
+
+void write_direction(YAML::Emitter& out, const Network& network, const DirectedModel& model) {
+  out << YAML::BeginMap;
+  for (std::size_t i = 0; i < network.nodes.size(); ++i) {
+    const Conditional& c = model.conditionals[i];
+    if (!c.distribution) continue;
+    out << YAML::Key << network.nodes[i].name << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "distribution" << YAML::Value << std::string(c.distribution->kind());
+    if (!c.parents.empty()) {
+      out << YAML::Key << "parents" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+      for (std::size_t p : c.parents) out << network.nodes[p].name;
+      out << YAML::EndSeq;
+    }
+    c.distribution->write(out);
+    out << YAML::EndMap;
+  }
+  out << YAML::EndMap;
+}
+
+}  // namespace
+
+std::string model_to_yaml(const Network& network) {
+  YAML::Emitter out;
+  out.SetDoublePrecision(17);
+  out << YAML::BeginMap;
+  if (!network.name.empty()) out << YAML::Key << "name" << YAML::Value << network.name;
+  out << YAML::Key << "seed" << YAML::Value << network.seed;
+  out << YAML::Key << "nodes" << YAML::Value << YAML::BeginSeq;
+  for (const auto& node : network.nodes) {
+    out << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value << node.name << YAML::Key << "type"
+        << YAML::Value << "binary" << YAML::Key << "size" << YAML::Value << node.size;
+    if (node.observed) out << YAML::Key << "observed" << YAML::Value << true;
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+  out << YAML::Key << "generative" << YAML::Value;
+  write_direction(out, network, network.generative);
+  out << YAML::Key << "recognition" << YAML::Value;
+  write_direction(out, network, network.recognition);
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+void write_model(const Network& network, const std::string& file) {
+  write_file_atomically(file, model_to_yaml(network));
+}
+
+}  // namespace helmholtz

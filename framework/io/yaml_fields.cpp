@@ -1,0 +1,100 @@
+#include "framework/io/yaml_fields.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <set>
+
+namespace helmholtz::yaml {
+
+Where at(const YAML::Node& node, const Where& where) {
+  Where out = where;
+  const YAML::Mark mark = node.Mark();
+  if (mark.line >= 0) {
+    out.line = mark.line + 1;
+    out.column = mark.column + 1;
+  }
+  return out;
+}
+
+std::string show(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map: return "a map";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Null: return "empty";
+    case YAML::NodeType::Scalar: return "'" + node.Scalar() + "'";
+    default: return "undefined";
+  }
+}
+
+void require_map(const YAML::Node& node, const Where& where, const std::string& what) {
+  if (!node.IsMap()) fail(at(node, where), what + " is " + show(node) + ", but must be a map");
+}
+
+void require_list(const YAML::Node& node, const Where& where, const std::string& what) {
+  if (!node.IsSequence()) fail(at(node, where), what + " is " + show(node) + ", but must be a list");
+}
+
+void check_keys(const YAML::Node& map, const std::vector<std::string>& allowed, const Where& where) {
+  std::set<std::string> seen;
+  for (const auto& entry : map) {
+    const YAML::Node& key = entry.first;
+    const std::string name = key.IsScalar() ? key.Scalar() : show(key);
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      fail(at(key, where), "unknown key '" + name + "' (allowed: " + list + ")");
+    }
+    if (!seen.insert(name).second) fail(at(key, where), "key '" + name + "' appears twice");
+  }
+}
+
+double read_number(const YAML::Node& node, const Where& where, const std::string& what) {
+  if (!node.IsScalar()) fail(at(node, where), what + " is " + show(node) + ", but must be a number");
+  const std::string& text = node.Scalar();
+  double value = 0;
+  const char* begin = text.data();
+  const char* end = text.data() + text.size();
+  if (begin != end && *begin == '+') ++begin;
+  auto result = std::from_chars(begin, end, value);
+  if (result.ec != std::errc() || result.ptr != end || begin == end)
+    fail(at(node, where), what + " is '" + text + "', but must be a number");
+  if (!std::isfinite(value)) fail(at(node, where), what + " is '" + text + "', but must be finite");
+  return value;
+}
+
+std::size_t read_count(const YAML::Node& node, const Where& where, const std::string& what) {
+  const double value = read_number(node, where, what);
+  if (value < 1 || value != std::floor(value) || value > 1e9)
+    fail(at(node, where), what + " is " + show(node) + ", but must be a whole number >= 1");
+  return static_cast<std::size_t>(value);
+}
+
+bool read_bool(const YAML::Node& node, const Where& where, const std::string& what) {
+  if (node.IsScalar()) {
+    const std::string& t = node.Scalar();
+    if (t == "true" || t == "True" || t == "yes") return true;
+    if (t == "false" || t == "False" || t == "no") return false;
+  }
+  fail(at(node, where), what + " is " + show(node) + ", but must be true or false");
+}
+
+std::string read_string(const YAML::Node& node, const Where& where, const std::string& what) {
+  if (!node.IsScalar() || node.Scalar().empty())
+    fail(at(node, where), what + " is " + show(node) + ", but must be a name");
+  return node.Scalar();
+}
+
+std::vector<double> read_numbers(const YAML::Node& node, std::size_t size, const Where& where,
+                                 const std::string& what) {
+  require_list(node, where, what);
+  if (node.size() != size)
+    fail(at(node, where), what + " has " + std::to_string(node.size()) + " entries, but must have " +
+                              std::to_string(size));
+  std::vector<double> out(size);
+  for (std::size_t i = 0; i < size; ++i)
+    out[i] = read_number(node[i], where, what + "[" + std::to_string(i) + "]");
+  return out;
+}
+
+}  // namespace helmholtz::yaml

@@ -1,0 +1,17 @@
+#pragma once
+// The two matrix products every linear-in-the-parents plugin needs, on raw row-major
+// buffers through CBLAS so that no temporary is created.
+#include "framework/matrix.hpp"
+
+namespace helmholtz {
+
+// out = inputs * weights^T (+ out if accumulate): inputs is N x K, weights is M x K
+// (stored as the flat row-major block starting at weights), out is N x M.
+void multiply_by_transpose(const Matrix& inputs, const double* weights, std::size_t rows_of_weights,
+                           Matrix& out, bool accumulate = false);
+
+// gradient += scale * deltas^T * inputs: deltas is N x M, inputs is N x K, gradient is
+// the flat row-major M x K block starting at gradient.
+void accumulate_outer(const Matrix& deltas, const Matrix& inputs, double scale, double* gradient);
+
+}  // namespace helmholtz

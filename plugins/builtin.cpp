@@ -1,0 +1,16 @@
+// Turns the list in builtin.def into declarations and registrations.
+#include "framework/registry.hpp"
+
+namespace helmholtz::plugins {
+#define HELMHOLTZ_PLUGIN(name, factory) std::unique_ptr<Distribution> factory(NodeShape shape);
+#include "plugins/builtin.def"
+#undef HELMHOLTZ_PLUGIN
+}  // namespace helmholtz::plugins
+
+namespace helmholtz {
+void register_builtin_plugins(Registry& registry) {
+#define HELMHOLTZ_PLUGIN(name, factory) registry.add(name, plugins::factory);
+#include "plugins/builtin.def"
+#undef HELMHOLTZ_PLUGIN
+}
+}  // namespace helmholtz

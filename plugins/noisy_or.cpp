@@ -1,0 +1,161 @@
+// noisy-or: each active parent k independently turns unit j on with probability W_jk, and
+// a leak turns it on with probability b_j (Pearl 1988; Dayan et al. 1995, section 4):
+//   p_j = 1 - (1 - b_j) prod_k (1 - W_jk s_k),   b_j, W_jk in [0, 1].
+// In log space the probability of staying off is a sum, which a matrix product gives:
+//   L_j = log P(s_j = 0) = log1p(-b_j) + sum_k s_k log1p(-W_jk),
+// except that a parameter of exactly 1 contributes log 0 = -inf, and 0 * -inf would be
+// NaN for an inactive parent. So the product only sums the finite terms, and the
+// parameters equal to 1 (kept in a short list) force L_j = -inf where they are active.
+//   d log P / d W_jk = s_k / (1 - W_jk) * (s_j ? r_j / p_j : -1),   r_j = 1 - p_j,
+// and for W_jk = 1 the derivative is the product of the other factors (finite).
+// Where a pattern is impossible (an active certain cause with the unit off, or p_j = 0
+// with the unit on) 1 - W and p are taken at least `smallest_probability`, giving a
+// large finite gradient rather than an infinite one.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "framework/linear_algebra.hpp"
+#include "framework/numerics.hpp"
+#include "framework/weighted_distribution.hpp"
+
+namespace helmholtz::plugins {
+namespace {
+
+constexpr double smallest_probability = 1e-12;
+
+class NoisyOr final : public WeightedDistribution {
+ public:
+  explicit NoisyOr(NodeShape shape) : WeightedDistribution(std::move(shape)) { refresh(); }
+  std::string_view kind() const override { return "noisy-or"; }
+
+  void probabilities(const Matrix& parents, Matrix& p) const override {
+    log_off(parents, p);
+    for (double& x : p) x = -std::expm1(x);
+  }
+
+  void log_probability(const Matrix& parents, const Matrix& states, Vector& log_p,
+                       Workspace& work) const override {
+    Matrix& off = work.first;
+    log_off(parents, off);
+    ensure_shape(log_p, states.shape(0));
+    for (std::size_t n = 0; n < states.shape(0); ++n) {
+      double sum = 0;
+      for (std::size_t j = 0; j < units(); ++j)
+        sum += states(n, j) != 0.0 ? numerics::log1m_exp(off(n, j)) : off(n, j);
+      log_p(n) = sum;
+    }
+  }
+
+  void accumulate_gradient(const Matrix& parents, const Matrix& states, double scale, Vector& gradient,
+                           Workspace& work) const override {
+    const std::size_t patterns = parents.shape(0);
+    Matrix& finite_off = work.first;  // L_j summed over the finite terms only
+    Matrix& certain = work.second;    // how many active causes have parameter 1
+    finite_log_off(parents, finite_off);
+    ensure_shape(certain, patterns, units());
+    certain.fill(0.0);
+    for (const auto& [j, k] : certain_weights_)
+      for (std::size_t n = 0; n < patterns; ++n) certain(n, j) += parents(n, k);
+    for (std::size_t j = 0; j < units(); ++j)
+      if (bias(j) == 1.0)
+        for (std::size_t n = 0; n < patterns; ++n) certain(n, j) += 1.0;
+
+    // Parameters equal to 1: derivative = product of the other factors when this is the
+    // only active certain cause and the unit is on; the capped -1/(1 - W) when it is off.
+    double* gb = bias_gradient(gradient);
+    double* gw = weight_gradient(gradient);
+    auto certain_derivative = [&](std::size_t n, std::size_t j) {
+      if (states(n, j) == 0.0) return -1.0 / smallest_probability;
+      return certain(n, j) == 1.0 ? std::exp(finite_off(n, j)) : 0.0;
+    };
+    for (const auto& [j, k] : certain_weights_)
+      for (std::size_t n = 0; n < patterns; ++n)
+        if (parents(n, k) != 0.0) gw[j * parent_units() + k] += scale * certain_derivative(n, j);
+    for (std::size_t j = 0; j < units(); ++j)
+      if (bias(j) == 1.0)
+        for (std::size_t n = 0; n < patterns; ++n) gb[j] += scale * certain_derivative(n, j);
+
+    // Elsewhere: deltas = d log P / d L_j, in place of the counts.
+    Matrix& deltas = certain;
+    for (std::size_t n = 0; n < patterns; ++n)
+      for (std::size_t j = 0; j < units(); ++j) {
+        if (deltas(n, j) > 0.0) {  // p = 1
+          deltas(n, j) = states(n, j) != 0.0 ? 0.0 : 1.0;
+          continue;
+        }
+        const double off = finite_off(n, j);
+        const double p = std::max(-std::expm1(off), smallest_probability);
+        deltas(n, j) = states(n, j) != 0.0 ? -std::exp(off) / p : 1.0;
+      }
+    // dL_j / dW_jk = -s_k / (1 - W_jk): the product D^T S, then each entry scaled.
+    Matrix& products = work.first;
+    ensure_shape(products, units(), parent_units());
+    products.fill(0.0);
+    accumulate_outer(deltas, parents, 1.0, products.data());
+    for (std::size_t j = 0; j < units(); ++j) {
+      for (std::size_t k = 0; k < parent_units(); ++k) {
+        const double w = weight(j, k);
+        if (w != 1.0) gw[j * parent_units() + k] -= scale * products(j, k) / (1.0 - w);
+      }
+      if (bias(j) != 1.0) {
+        double sum = 0;
+        for (std::size_t n = 0; n < patterns; ++n) sum += deltas(n, j);
+        gb[j] -= scale * sum / (1.0 - bias(j));
+      }
+    }
+  }
+
+  std::unique_ptr<Distribution> clone() const override { return std::make_unique<NoisyOr>(*this); }
+
+ protected:
+  ParameterRange bias_range() const override { return {0.0, 1.0}; }
+  ParameterRange weight_range() const override { return {0.0, 1.0}; }
+  InitialRange initial_bias() const override { return {0.05, 0.05}; }
+  InitialRange initial_weight() const override { return {0.0, 0.2}; }
+
+  void refresh() override {
+    ensure_shape(log_keep_, units() * parent_units());
+    certain_weights_.clear();
+    for (std::size_t j = 0; j < units(); ++j)
+      for (std::size_t k = 0; k < parent_units(); ++k) {
+        const double w = weight(j, k);
+        log_keep_(j * parent_units() + k) = w < 1.0 ? std::log1p(-w) : 0.0;
+        if (w >= 1.0) certain_weights_.push_back({j, k});
+      }
+  }
+
+ private:
+  struct Cause {
+    std::size_t unit, parent_unit;
+  };
+
+  // log1p(-b_j) + sum over finite terms of s_k log1p(-W_jk).
+  void finite_log_off(const Matrix& parents, Matrix& out) const {
+    ensure_shape(out, parents.shape(0), units());
+    multiply_by_transpose(parents, log_keep_.data(), units(), out);
+    for (std::size_t n = 0; n < parents.shape(0); ++n)
+      for (std::size_t j = 0; j < units(); ++j)
+        if (bias(j) < 1.0) out(n, j) += std::log1p(-bias(j));
+  }
+
+  // log P(s_j = 0 | parents): the finite sum, or -inf where a certain cause is active.
+  void log_off(const Matrix& parents, Matrix& out) const {
+    finite_log_off(parents, out);
+    for (const auto& [j, k] : certain_weights_)
+      for (std::size_t n = 0; n < parents.shape(0); ++n)
+        if (parents(n, k) != 0.0) out(n, j) = -numerics::infinity;
+    for (std::size_t j = 0; j < units(); ++j)
+      if (bias(j) >= 1.0)
+        for (std::size_t n = 0; n < parents.shape(0); ++n) out(n, j) = -numerics::infinity;
+  }
+
+  Vector log_keep_;                     // log1p(-W), with 0 where W = 1
+  std::vector<Cause> certain_weights_;  // the (j, k) with W_jk = 1
+};
+
+}  // namespace
+
+std::unique_ptr<Distribution> make_noisy_or(NodeShape shape) { return std::make_unique<NoisyOr>(std::move(shape)); }
+
+}  // namespace helmholtz::plugins

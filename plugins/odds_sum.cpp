@@ -1,0 +1,69 @@
+// odds-sum: the competitive rule of Dayan, Hinton, Neal & Zemel (1995), eq. A.2. Causes
+// add their odds: the odds of a unit being on are t_j = b_j + sum_k W_jk s_k, so
+//   p_j = t_j / (1 + t_j) = 1 - 1 / (1 + b_j + sum_k W_jk s_k),   b_j, W_jk >= 0.
+//   log P(s_j = 1) = log t_j - log1p(t_j),  log P(s_j = 0) = -log1p(t_j),
+//   d log P / d t_j = s_j / t_j - 1 / (1 + t_j).
+// A unit with t_j = 0 can never fire; if it is on anyway its log-probability is -inf and
+// the gradient s_j / t_j is taken at t_j = minimum_odds, so that learning moves it out of
+// that state with a large finite step instead of an infinite one.
+#include <cmath>
+
+#include "framework/numerics.hpp"
+#include "framework/weighted_distribution.hpp"
+
+namespace helmholtz::plugins {
+namespace {
+
+constexpr double minimum_odds = 1e-12;
+
+class OddsSum final : public WeightedDistribution {
+ public:
+  using WeightedDistribution::WeightedDistribution;
+  std::string_view kind() const override { return "odds-sum"; }
+
+  void probabilities(const Matrix& parents, Matrix& p) const override {
+    affine(parents, p);
+    for (double& t : p) t = t / (1.0 + t);
+  }
+
+  void log_probability(const Matrix& parents, const Matrix& states, Vector& log_p,
+                       Workspace& workspace) const override {
+    Matrix& work = workspace.first;
+    affine(parents, work);
+    ensure_shape(log_p, states.shape(0));
+    for (std::size_t n = 0; n < states.shape(0); ++n) {
+      double sum = 0;
+      for (std::size_t j = 0; j < units(); ++j) {
+        const double t = work(n, j);
+        sum += (states(n, j) != 0.0 ? std::log(t) : 0.0) - std::log1p(t);
+      }
+      log_p(n) = sum;
+    }
+  }
+
+  void accumulate_gradient(const Matrix& parents, const Matrix& states, double scale, Vector& gradient,
+                           Workspace& workspace) const override {
+    Matrix& work = workspace.first;
+    affine(parents, work);
+    for (std::size_t n = 0; n < states.shape(0); ++n)
+      for (std::size_t j = 0; j < units(); ++j) {
+        const double t = work(n, j);
+        work(n, j) = (states(n, j) != 0.0 ? 1.0 / std::max(t, minimum_odds) : 0.0) - 1.0 / (1.0 + t);
+      }
+    accumulate_affine_gradient(parents, work, scale, gradient);
+  }
+
+  std::unique_ptr<Distribution> clone() const override { return std::make_unique<OddsSum>(*this); }
+
+ protected:
+  ParameterRange bias_range() const override { return {0.0, numerics::infinity}; }
+  ParameterRange weight_range() const override { return {0.0, numerics::infinity}; }
+  InitialRange initial_bias() const override { return {0.05, 0.05}; }
+  InitialRange initial_weight() const override { return {0.0, 0.2}; }
+};
+
+}  // namespace
+
+std::unique_ptr<Distribution> make_odds_sum(NodeShape shape) { return std::make_unique<OddsSum>(std::move(shape)); }
+
+}  // namespace helmholtz::plugins

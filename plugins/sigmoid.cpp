@@ -1,0 +1,58 @@
+// sigmoid: the logistic belief-network unit (Neal 1992; Dayan et al. 1995, eq. 1).
+//   p_j = sigmoid(a_j),  a_j = b_j + sum_k W_jk s_k,   all parameters real.
+//   log P(s_j | a_j) = log_sigmoid(a_j) if s_j = 1, log_sigmoid(-a_j) if s_j = 0,
+//   d log P / d a_j = s_j - p_j  (the delta rule of the wake-sleep paper).
+#include "framework/numerics.hpp"
+#include "framework/weighted_distribution.hpp"
+
+namespace helmholtz::plugins {
+namespace {
+
+class Sigmoid final : public WeightedDistribution {
+ public:
+  using WeightedDistribution::WeightedDistribution;
+  std::string_view kind() const override { return "sigmoid"; }
+
+  void probabilities(const Matrix& parents, Matrix& p) const override {
+    affine(parents, p);
+    for (double& x : p) x = numerics::sigmoid(x);
+  }
+
+  void log_probability(const Matrix& parents, const Matrix& states, Vector& log_p,
+                       Workspace& workspace) const override {
+    Matrix& work = workspace.first;
+    affine(parents, work);
+    ensure_shape(log_p, states.shape(0));
+    for (std::size_t n = 0; n < states.shape(0); ++n) {
+      double sum = 0;
+      for (std::size_t j = 0; j < units(); ++j) {
+        const double a = work(n, j);
+        sum += numerics::log_sigmoid(states(n, j) != 0.0 ? a : -a);
+      }
+      log_p(n) = sum;
+    }
+  }
+
+  void accumulate_gradient(const Matrix& parents, const Matrix& states, double scale, Vector& gradient,
+                           Workspace& workspace) const override {
+    Matrix& work = workspace.first;
+    affine(parents, work);
+    for (std::size_t n = 0; n < states.shape(0); ++n)
+      for (std::size_t j = 0; j < units(); ++j) work(n, j) = states(n, j) - numerics::sigmoid(work(n, j));
+    accumulate_affine_gradient(parents, work, scale, gradient);
+  }
+
+  std::unique_ptr<Distribution> clone() const override { return std::make_unique<Sigmoid>(*this); }
+
+ protected:
+  ParameterRange bias_range() const override { return {-numerics::infinity, numerics::infinity}; }
+  ParameterRange weight_range() const override { return bias_range(); }
+  InitialRange initial_bias() const override { return {0.0, 0.0}; }
+  InitialRange initial_weight() const override { return {-0.1, 0.1}; }
+};
+
+}  // namespace
+
+std::unique_ptr<Distribution> make_sigmoid(NodeShape shape) { return std::make_unique<Sigmoid>(std::move(shape)); }
+
+}  // namespace helmholtz::plugins
