@@ -58,6 +58,10 @@ class Distribution {
   // p(n, j) = P(s_j = 1 | parents of pattern n).
   virtual void probabilities(const Matrix& parents, Matrix& p) const = 0;
 
+  // log_on(n, j) = log P(s_j = 1 | parents of pattern n), log_off(n, j) = log P(s_j = 0 | ...),
+  // computed in log space so that a saturated unit gives exactly 0 and -inf, never NaN.
+  virtual void log_firing_probabilities(const Matrix& parents, Matrix& log_on, Matrix& log_off) const = 0;
+
   // log_p(n) = sum_j log P(s_nj | parents of pattern n), in nats; -inf for an impossible
   // pattern. `work` is scratch space the plugin may resize and overwrite.
   virtual void log_probability(const Matrix& parents, const Matrix& states, Vector& log_p,

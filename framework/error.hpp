@@ -15,6 +15,12 @@ class Error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A long computation stopped because the user asked it to (Ctrl-C).
+class Interrupted : public Error {
+ public:
+  Interrupted() : Error("interrupted") {}
+};
+
 // Where in an input file something is: line and column are 1-based (0 = unknown).
 struct Where {
   std::string file;

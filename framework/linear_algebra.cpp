@@ -1,6 +1,8 @@
 #include "framework/linear_algebra.hpp"
 
 #include <cblas.h>
+#include <cmath>
+#include <xsimd/xsimd.hpp>
 
 namespace helmholtz {
 
@@ -25,6 +27,28 @@ void accumulate_outer(const Matrix& deltas, const Matrix& inputs, double scale, 
   if (n == 0 || m == 0 || k == 0) return;
   cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, k, n, scale, deltas.data(), m,
               inputs.data(), k, 1.0, gradient, k);
+}
+
+void multiply_add(std::size_t m, std::size_t n, std::size_t k, const double* a, std::size_t lda, const double* b,
+                  std::size_t ldb, double* c, std::size_t ldc) {
+  if (m == 0 || n == 0 || k == 0) return;
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(m), static_cast<int>(n),
+              static_cast<int>(k), 1.0, a, static_cast<int>(lda), b, static_cast<int>(ldb), 1.0, c,
+              static_cast<int>(ldc));
+}
+
+ScopedBlasThreads::ScopedBlasThreads(int threads) : previous_(openblas_get_num_threads()) {
+  openblas_set_num_threads(threads);
+}
+
+ScopedBlasThreads::~ScopedBlasThreads() { openblas_set_num_threads(previous_); }
+
+void exp_in_place(double* x, std::size_t n) {
+  using batch = xsimd::batch<double>;
+  constexpr std::size_t width = batch::size;
+  std::size_t i = 0;
+  for (; i + width <= n; i += width) xsimd::exp(batch::load_unaligned(x + i)).store_unaligned(x + i);
+  for (; i < n; ++i) x[i] = std::exp(x[i]);
 }
 
 }  // namespace helmholtz

@@ -14,4 +14,24 @@ void multiply_by_transpose(const Matrix& inputs, const double* weights, std::siz
 // the flat row-major M x K block starting at gradient.
 void accumulate_outer(const Matrix& deltas, const Matrix& inputs, double scale, double* gradient);
 
+// c (m x n, leading dimension ldc) += a (m x k, lda) * b (k x n, ldb), all row-major.
+void multiply_add(std::size_t m, std::size_t n, std::size_t k, const double* a, std::size_t lda, const double* b,
+                  std::size_t ldb, double* c, std::size_t ldc);
+
+// Engines that run their own threads keep BLAS to one thread while they do, so that two
+// levels of threading do not fight over the cores; the previous setting is restored.
+class ScopedBlasThreads {
+ public:
+  explicit ScopedBlasThreads(int threads);
+  ~ScopedBlasThreads();
+  ScopedBlasThreads(const ScopedBlasThreads&) = delete;
+  ScopedBlasThreads& operator=(const ScopedBlasThreads&) = delete;
+
+ private:
+  int previous_;
+};
+
+// x[i] = exp(x[i]) for i < n, vectorised.
+void exp_in_place(double* x, std::size_t n);
+
 }  // namespace helmholtz

@@ -11,10 +11,15 @@
 // Where a pattern is impossible (an active certain cause with the unit off, or p_j = 0
 // with the unit on) 1 - W and p are taken at least `smallest_probability`, giving a
 // large finite gradient rather than an infinite one.
+// Incremental statistics (three per unit): the finite sum L_j, the number of active causes
+// with parameter 1 (the bias counts as one when b_j = 1), and the number of active causes
+// with 0 < W_jk < 1; when the last is 0, L_j is reset to log1p(-b_j) exactly, so that
+// rounding can never make p_j slightly negative or turn an exact 0 into a tiny number.
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
+#include "framework/incremental_statistics.hpp"
 #include "framework/linear_algebra.hpp"
 #include "framework/numerics.hpp"
 #include "framework/weighted_distribution.hpp"
@@ -24,7 +29,7 @@ namespace {
 
 constexpr double smallest_probability = 1e-12;
 
-class NoisyOr final : public WeightedDistribution {
+class NoisyOr final : public WeightedDistribution, public IncrementalStatistics {
  public:
   explicit NoisyOr(NodeShape shape) : WeightedDistribution(std::move(shape)) { refresh(); }
   std::string_view kind() const override { return "noisy-or"; }
@@ -32,6 +37,43 @@ class NoisyOr final : public WeightedDistribution {
   void probabilities(const Matrix& parents, Matrix& p) const override {
     log_off(parents, p);
     for (double& x : p) x = -std::expm1(x);
+  }
+
+  void log_firing_probabilities(const Matrix& parents, Matrix& log_on, Matrix& log_off) const override {
+    this->log_off(parents, log_off);
+    ensure_shape(log_on, log_off.shape(0), log_off.shape(1));
+    auto on = log_on.begin();
+    for (double off : log_off) *on++ = numerics::log1m_exp(off);
+  }
+
+  std::size_t statistics_per_unit() const override { return 3; }
+  void statistics_with_parents_off(double* stats) const override {
+    for (std::size_t j = 0; j < units(); ++j) {
+      stats[3 * j] = bias_log_keep(j);
+      stats[3 * j + 1] = bias(j) >= 1.0 ? 1.0 : 0.0;
+      stats[3 * j + 2] = 0.0;
+    }
+  }
+  void switch_parent(double* stats, std::size_t k, bool on) const override {
+    const double* column = log_keep_by_parent_.data() + k * units();
+    const double sign = on ? 1.0 : -1.0;
+    for (std::size_t j = 0; j < units(); ++j) {
+      const double term = column[j];
+      if (term == 0.0) continue;  // W_jk = 0: no effect
+      if (std::isinf(term)) {     // W_jk = 1: a certain cause
+        stats[3 * j + 1] += sign;
+        continue;
+      }
+      double& count = stats[3 * j + 2];
+      count += sign;
+      stats[3 * j] = count == 0.0 ? bias_log_keep(j) : std::min(stats[3 * j] + sign * term, 0.0);
+    }
+  }
+  void log_firing_from_statistics(const double* stats, double* log_on, double* log_off) const override {
+    for (std::size_t j = 0; j < units(); ++j) {
+      log_off[j] = stats[3 * j + 1] > 0.0 ? -numerics::infinity : stats[3 * j];
+      log_on[j] = numerics::log1m_exp(log_off[j]);
+    }
   }
 
   void log_probability(const Matrix& parents, const Matrix& states, Vector& log_p,
@@ -116,11 +158,13 @@ class NoisyOr final : public WeightedDistribution {
 
   void refresh() override {
     ensure_shape(log_keep_, units() * parent_units());
+    ensure_shape(log_keep_by_parent_, units() * parent_units());
     certain_weights_.clear();
     for (std::size_t j = 0; j < units(); ++j)
       for (std::size_t k = 0; k < parent_units(); ++k) {
         const double w = weight(j, k);
         log_keep_(j * parent_units() + k) = w < 1.0 ? std::log1p(-w) : 0.0;
+        log_keep_by_parent_(k * units() + j) = w < 1.0 ? std::log1p(-w) : -numerics::infinity;
         if (w >= 1.0) certain_weights_.push_back({j, k});
       }
   }
@@ -136,7 +180,7 @@ class NoisyOr final : public WeightedDistribution {
     multiply_by_transpose(parents, log_keep_.data(), units(), out);
     for (std::size_t n = 0; n < parents.shape(0); ++n)
       for (std::size_t j = 0; j < units(); ++j)
-        if (bias(j) < 1.0) out(n, j) += std::log1p(-bias(j));
+        out(n, j) += bias_log_keep(j);
   }
 
   // log P(s_j = 0 | parents): the finite sum, or -inf where a certain cause is active.
@@ -150,7 +194,11 @@ class NoisyOr final : public WeightedDistribution {
         for (std::size_t n = 0; n < parents.shape(0); ++n) out(n, j) = -numerics::infinity;
   }
 
+  // log1p(-b_j), with 0 where b_j = 1 (that case is counted separately).
+  double bias_log_keep(std::size_t j) const { return bias(j) < 1.0 ? std::log1p(-bias(j)) : 0.0; }
+
   Vector log_keep_;                     // log1p(-W), with 0 where W = 1
+  Vector log_keep_by_parent_;           // log1p(-W) transposed, -inf where W = 1
   std::vector<Cause> certain_weights_;  // the (j, k) with W_jk = 1
 };
 

@@ -6,8 +6,13 @@
 // A unit with t_j = 0 can never fire; if it is on anyway its log-probability is -inf and
 // the gradient s_j / t_j is taken at t_j = minimum_odds, so that learning moves it out of
 // that state with a large finite step instead of an infinite one.
+// Incremental statistics: t_j, and the number of active parents with W_jk > 0; when that
+// count is 0, t_j is reset to b_j exactly, so that a unit that cannot fire (b_j = 0) gives
+// exactly -inf when on, however many additions and subtractions came before.
+#include <algorithm>
 #include <cmath>
 
+#include "framework/incremental_statistics.hpp"
 #include "framework/numerics.hpp"
 #include "framework/weighted_distribution.hpp"
 
@@ -16,10 +21,45 @@ namespace {
 
 constexpr double minimum_odds = 1e-12;
 
-class OddsSum final : public WeightedDistribution {
+class OddsSum final : public WeightedDistribution, public IncrementalStatistics {
  public:
-  using WeightedDistribution::WeightedDistribution;
+  explicit OddsSum(NodeShape shape) : WeightedDistribution(std::move(shape)) { refresh(); }
   std::string_view kind() const override { return "odds-sum"; }
+
+  void log_firing_probabilities(const Matrix& parents, Matrix& log_on, Matrix& log_off) const override {
+    affine(parents, log_on);
+    ensure_shape(log_off, log_on.shape(0), log_on.shape(1));
+    auto off = log_off.begin();
+    for (double& t : log_on) {
+      *off = -std::log1p(t);
+      t = std::log(t) + *off++;
+    }
+  }
+
+  std::size_t statistics_per_unit() const override { return 2; }
+  void statistics_with_parents_off(double* stats) const override {
+    for (std::size_t j = 0; j < units(); ++j) {
+      stats[2 * j] = bias(j);
+      stats[2 * j + 1] = 0.0;
+    }
+  }
+  void switch_parent(double* stats, std::size_t k, bool on) const override {
+    const double* column = weights_by_parent_.data() + k * units();
+    const double sign = on ? 1.0 : -1.0;
+    for (std::size_t j = 0; j < units(); ++j) {
+      if (column[j] == 0.0) continue;
+      double& count = stats[2 * j + 1];
+      count += sign;
+      stats[2 * j] = count == 0.0 ? bias(j) : stats[2 * j] + sign * column[j];
+    }
+  }
+  void log_firing_from_statistics(const double* stats, double* log_on, double* log_off) const override {
+    for (std::size_t j = 0; j < units(); ++j) {
+      const double t = std::max(stats[2 * j], 0.0);
+      log_off[j] = -std::log1p(t);
+      log_on[j] = std::log(t) + log_off[j];
+    }
+  }
 
   void probabilities(const Matrix& parents, Matrix& p) const override {
     affine(parents, p);
@@ -60,6 +100,15 @@ class OddsSum final : public WeightedDistribution {
   ParameterRange weight_range() const override { return {0.0, numerics::infinity}; }
   InitialRange initial_bias() const override { return {0.05, 0.05}; }
   InitialRange initial_weight() const override { return {0.0, 0.2}; }
+
+  void refresh() override {
+    ensure_shape(weights_by_parent_, parent_units() * units());
+    for (std::size_t j = 0; j < units(); ++j)
+      for (std::size_t k = 0; k < parent_units(); ++k) weights_by_parent_(k * units() + j) = weight(j, k);
+  }
+
+ private:
+  Vector weights_by_parent_;  // W transposed: the weights from one parent unit are contiguous
 };
 
 }  // namespace

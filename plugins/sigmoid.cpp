@@ -2,16 +2,46 @@
 //   p_j = sigmoid(a_j),  a_j = b_j + sum_k W_jk s_k,   all parameters real.
 //   log P(s_j | a_j) = log_sigmoid(a_j) if s_j = 1, log_sigmoid(-a_j) if s_j = 0,
 //   d log P / d a_j = s_j - p_j  (the delta rule of the wake-sleep paper).
+// Incremental statistic: a_j itself, which changes by +-W_jk when parent unit k switches.
+#include "framework/incremental_statistics.hpp"
 #include "framework/numerics.hpp"
 #include "framework/weighted_distribution.hpp"
 
 namespace helmholtz::plugins {
 namespace {
 
-class Sigmoid final : public WeightedDistribution {
+class Sigmoid final : public WeightedDistribution, public IncrementalStatistics {
  public:
-  using WeightedDistribution::WeightedDistribution;
+  explicit Sigmoid(NodeShape shape) : WeightedDistribution(std::move(shape)) { refresh(); }
   std::string_view kind() const override { return "sigmoid"; }
+
+  void log_firing_probabilities(const Matrix& parents, Matrix& log_on, Matrix& log_off) const override {
+    affine(parents, log_on);
+    ensure_shape(log_off, log_on.shape(0), log_on.shape(1));
+    auto off = log_off.begin();
+    for (double& a : log_on) {
+      *off++ = numerics::log_sigmoid(-a);
+      a = numerics::log_sigmoid(a);
+    }
+  }
+
+  std::size_t statistics_per_unit() const override { return 1; }
+  void statistics_with_parents_off(double* stats) const override {
+    for (std::size_t j = 0; j < units(); ++j) stats[j] = bias(j);
+  }
+  void switch_parent(double* stats, std::size_t k, bool on) const override {
+    const double* column = weights_by_parent_.data() + k * units();
+    if (on)
+      for (std::size_t j = 0; j < units(); ++j) stats[j] += column[j];
+    else
+      for (std::size_t j = 0; j < units(); ++j) stats[j] -= column[j];
+  }
+  void log_firing_from_statistics(const double* stats, double* log_on, double* log_off) const override {
+    for (std::size_t j = 0; j < units(); ++j) {
+      log_on[j] = numerics::log_sigmoid(stats[j]);
+      log_off[j] = numerics::log_sigmoid(-stats[j]);
+    }
+  }
 
   void probabilities(const Matrix& parents, Matrix& p) const override {
     affine(parents, p);
@@ -49,6 +79,16 @@ class Sigmoid final : public WeightedDistribution {
   ParameterRange weight_range() const override { return bias_range(); }
   InitialRange initial_bias() const override { return {0.0, 0.0}; }
   InitialRange initial_weight() const override { return {-0.1, 0.1}; }
+
+  // W transposed, so that the weights from one parent unit are contiguous for switch_parent.
+  void refresh() override {
+    ensure_shape(weights_by_parent_, parent_units() * units());
+    for (std::size_t j = 0; j < units(); ++j)
+      for (std::size_t k = 0; k < parent_units(); ++k) weights_by_parent_(k * units() + j) = weight(j, k);
+  }
+
+ private:
+  Vector weights_by_parent_;
 };
 
 }  // namespace

@@ -16,6 +16,7 @@ struct Command {
 // One function per subcommand, each in its own file.
 Command check_command();
 Command sample_command();
+Command exact_command();
 
 // Every subcommand, in the order --help lists them.
 std::vector<Command> all_commands();

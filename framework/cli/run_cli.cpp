@@ -2,10 +2,11 @@
 #include <new>
 
 #include "framework/cli/command.hpp"
+#include "framework/cli/interrupt.hpp"
 
 namespace helmholtz::cli {
 
-std::vector<Command> all_commands() { return {check_command(), sample_command()}; }
+std::vector<Command> all_commands() { return {check_command(), sample_command(), exact_command()}; }
 
 namespace {
 
@@ -47,6 +48,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         return 0;
       }
       return command.run(arguments, out);
+    } catch (const Interrupted&) {
+      err << "helmholtz " << command.spec.name << ": interrupted\n";
+      return interrupted_status;
     } catch (const UsageError& e) {
       err << e.what() << "\n";
       return 2;

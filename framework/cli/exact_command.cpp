@@ -1,0 +1,139 @@
+// helmholtz exact MODEL (--data FILE | --all-patterns) [--json] [--posterior]: the true
+// log-likelihood by enumerating the hidden configurations.
+#include <cmath>
+#include <iomanip>
+#include <ostream>
+
+#include "framework/cli/command.hpp"
+#include "framework/cli/interrupt.hpp"
+#include "framework/engines/exact_inference.hpp"
+#include "framework/io/data_file.hpp"
+#include "framework/io/json_writer.hpp"
+#include "framework/io/model_file.hpp"
+
+namespace helmholtz::cli {
+namespace {
+
+// --all-patterns checks that the probabilities of all visible patterns sum to 1 this closely.
+constexpr double total_probability_tolerance = 1e-9;
+
+std::string bits(const Matrix& m, std::size_t row) {
+  std::string out;
+  for (std::size_t c = 0; c < m.shape(1); ++c) out += m(row, c) != 0.0 ? '1' : '0';
+  return out;
+}
+
+double mean(const Vector& v) {
+  double sum = 0;
+  for (double x : v) sum += x;
+  return v.size() ? sum / static_cast<double>(v.size()) : 0.0;
+}
+
+std::vector<std::string> hidden_unit_names(const Network& network) {
+  std::vector<std::string> out;
+  for (std::size_t i : network.hidden_nodes())
+    for (std::size_t u = 0; u < network.nodes[i].size; ++u) out.push_back(network.nodes[i].name + "[" + std::to_string(u) + "]");
+  return out;
+}
+
+int run(const Arguments& args, std::ostream& out) {
+  const std::string model_file = args.positional(0);
+  const Network network = read_model(model_file);
+  const bool all_patterns = args.flag("--all-patterns");
+  if (all_patterns == args.has("--data"))
+    throw UsageError("helmholtz exact: give either --data FILE or --all-patterns");
+  ExactOptions options;
+  options.max_hidden_units = args.count_or("--max-hidden-units", options.max_hidden_units);
+  options.threads = static_cast<unsigned>(args.count_or("--threads", 0, 0));
+  options.posterior_marginals = options.posterior_mode = args.flag("--posterior");
+  options.interrupt = &interrupt_flag();
+  enumerable_configurations(network, options.max_hidden_units);  // refuse before reading data
+
+  const Matrix data = all_patterns ? all_visible_patterns(network) : read_data(args.text("--data"), network.visible_units());
+  const ExactResult result = exact_inference(network, data, options);
+  double total_probability = 0;
+  for (double l : result.log_likelihood) total_probability += std::exp(l);
+
+  if (args.flag("--json")) {
+    JsonWriter json(out);
+    json.begin_object();
+    json.key("model").value(model_file);
+    json.key("units").value(std::string("nats"));
+    json.key("patterns").value(static_cast<std::uint64_t>(data.shape(0)));
+    json.key("hidden_units").value(static_cast<std::uint64_t>(network.hidden_units()));
+    json.key("hidden_configurations").value(result.hidden_configurations);
+    json.key("mean_log_likelihood").value(mean(result.log_likelihood));
+    json.key("log_likelihood").value(result.log_likelihood);
+    if (all_patterns) json.key("total_probability").value(total_probability);
+    if (args.flag("--posterior")) {
+      json.key("hidden_unit_names").begin_array();
+      for (const auto& name : hidden_unit_names(network)) json.value(name);
+      json.end_array();
+      json.key("posterior_marginals").value(result.posterior_marginals);
+      json.key("posterior_mode").begin_array();
+      for (std::size_t n = 0; n < result.posterior_mode.shape(0); ++n) {
+        json.begin_array();
+        for (std::size_t u = 0; u < result.posterior_mode.shape(1); ++u)
+          json.value(static_cast<std::uint64_t>(result.posterior_mode(n, u)));
+        json.end_array();
+      }
+      json.end_array();
+      json.key("mode_log_joint").value(result.mode_log_joint);
+    }
+    json.end_object();
+    json.finish();
+  } else {
+    out << "exact log-likelihood of " << (all_patterns ? "every visible pattern" : args.text("--data")) << " under "
+        << model_file << "\n"
+        << network.hidden_units() << " hidden units, " << result.hidden_configurations
+        << " configurations enumerated; natural log (nats)\n\n";
+    out << std::setw(8) << "pattern" << "  " << std::left << std::setw(std::max<int>(7, int(data.shape(1)) + 2)) << "data"
+        << std::right << std::setw(20) << "log p(d)";
+    if (all_patterns) out << std::setw(14) << "p(d)";
+    if (args.flag("--posterior")) out << "  posterior mode / marginals P(h=1|d)";
+    out << "\n";
+    for (std::size_t n = 0; n < data.shape(0); ++n) {
+      out << std::setw(8) << n + 1 << "  " << std::left << std::setw(std::max<int>(7, int(data.shape(1)) + 2))
+          << bits(data, n) << std::right << std::setw(20) << std::setprecision(12) << result.log_likelihood(n);
+      if (all_patterns) out << std::setw(14) << std::setprecision(6) << std::exp(result.log_likelihood(n));
+      if (args.flag("--posterior")) {
+        out << "  " << bits(result.posterior_mode, n) << " ";
+        for (std::size_t u = 0; u < result.posterior_marginals.shape(1); ++u)
+          out << " " << std::fixed << std::setprecision(3) << result.posterior_marginals(n, u) << std::defaultfloat;
+      }
+      out << "\n";
+    }
+    out << "\nmean log p(d) over " << data.shape(0) << " patterns: " << std::setprecision(12) << mean(result.log_likelihood)
+        << " nats\n";
+    if (all_patterns)
+      out << "sum of p(d) over all " << data.shape(0) << " patterns: " << std::setprecision(15) << total_probability
+          << " (|1 - sum| = " << std::setprecision(3) << std::abs(1.0 - total_probability) << ")\n";
+  }
+  if (all_patterns && !(std::abs(1.0 - total_probability) <= total_probability_tolerance))
+    throw Error("the probabilities of all visible patterns sum to " + format_number(total_probability) +
+                ", not 1 (tolerance " + format_number(total_probability_tolerance) + ")");
+  return 0;
+}
+
+}  // namespace
+
+Command exact_command() {
+  return {{"exact",
+           "MODEL (--data FILE | --all-patterns) [--json] [--posterior]",
+           "Exact log-likelihood log p(d) by enumerating every hidden configuration (small networks).",
+           {"MODEL"},
+           {{"--data", "", "FILE", "data file: one pattern of the observed units per line"},
+            {"--all-patterns", "", "", "every visible pattern (at most 20 visible units); checks that p sums to 1"},
+            {"--json", "", "", "print one JSON object instead of a table"},
+            {"--posterior", "", "", "also give the posterior marginals P(h_i = 1 | d) and the posterior mode"},
+            {"--max-hidden-units", "", "H", "refuse networks with more hidden units than this (default 30)"},
+            {"--threads", "", "T", "threads to split the configurations over (default: one per core)"}},
+           "log p(d) = logsumexp over h of log P(h, d), in nats. The 2^H configurations are visited in\n"
+           "Gray-code order and split between threads. JSON keys: mean_log_likelihood, log_likelihood\n"
+           "(per pattern), hidden_configurations, patterns, hidden_units; with --posterior also\n"
+           "hidden_unit_names, posterior_marginals, posterior_mode and mode_log_joint (per pattern);\n"
+           "with --all-patterns also total_probability. Ctrl-C stops cleanly (exit status 130)."},
+          run};
+}
+
+}  // namespace helmholtz::cli

@@ -1,0 +1,56 @@
+#pragma once
+// Exact inference for small networks by enumerating every configuration h of the hidden
+// units: log p(d) = logsumexp_h log P(h, d), the posterior marginals P(h_i = 1 | d) and the
+// posterior mode argmax_h P(h | d). Nothing of size 2^H is ever held in memory: the sum is
+// a streaming log-sum-exp, merged across threads at the end.
+//
+// How it is fast (docs/performance.md has the figures):
+// - Configurations are visited in Gray-code order, so one hidden unit flips at a time; a
+//   plugin with the IncrementalStatistics capability updates its node in O(units) per flip
+//   (others are recomputed from their parents, still once per configuration, not per pattern).
+// - For an observed node whose parents are all hidden, its firing log-probabilities depend
+//   on h alone, so they are computed once per configuration and shared by all patterns:
+//     log P(d | h) = sum_j d_j log P(on_j | h) + (1 - d_j) log P(off_j | h),
+//   which for a batch of configurations and all patterns is one matrix product.
+// - The posterior marginals are another matrix product (weights x configuration bits).
+// - The configuration space is split between threads.
+#include <atomic>
+#include <cstdint>
+
+#include "framework/graph/network.hpp"
+#include "framework/matrix.hpp"
+
+namespace helmholtz {
+
+struct ExactOptions {
+  std::size_t max_hidden_units = 30;  // refuse beyond this (2^H configurations)
+  unsigned threads = 0;               // 0: one per core
+  bool posterior_marginals = false;
+  bool posterior_mode = false;
+  // Checked between batches; when it becomes true the engine stops and throws Interrupted.
+  const std::atomic<bool>* interrupt = nullptr;
+};
+
+struct ExactResult {
+  std::uint64_t hidden_configurations = 0;  // 2^H
+  Vector log_likelihood;                    // log p(d_n), nats
+  Matrix posterior_marginals;               // patterns x hidden units, if asked for
+  Matrix posterior_mode;                    // patterns x hidden units (0/1), if asked for
+  Vector mode_log_joint;                    // log P(mode_n, d_n), if the mode was asked for
+};
+
+// Hidden units are numbered by hidden node in declaration order, then unit: bit i of a
+// configuration is hidden unit i.
+//
+// Throws Error if the network has more hidden units than options.max_hidden_units (the
+// message states the count and 2^H) or if data does not have one column per visible unit.
+ExactResult exact_inference(const Network& network, const Matrix& data, const ExactOptions& options = {});
+
+// Throws the refusal error if H > max_hidden_units; otherwise returns 2^H.
+std::uint64_t enumerable_configurations(const Network& network, std::size_t max_hidden_units);
+
+// Every visible pattern, in counting order (pattern i has bit V-1-c of i in column c, so the
+// first column is the most significant). Refuses more than max_visible_units columns.
+Matrix all_visible_patterns(const Network& network, std::size_t max_visible_units = 20);
+
+}  // namespace helmholtz
