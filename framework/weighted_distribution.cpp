@@ -59,7 +59,9 @@ void WeightedDistribution::validate(const Where& where) const {
 }
 
 void WeightedDistribution::project() {
-  for (std::size_t i = 0; i < parameters_.size(); ++i) parameters_(i) = range_of(i).clamp(parameters_(i));
+  const ParameterRange bias = learning_bias_range(), weights = learning_weight_range();
+  for (std::size_t i = 0; i < parameters_.size(); ++i)
+    parameters_(i) = (i < units() ? bias : weights).clamp(parameters_(i));
 }
 
 void WeightedDistribution::initialise(Rng& rng) {

@@ -50,6 +50,10 @@ class WeightedDistribution : public Distribution {
  protected:
   virtual ParameterRange bias_range() const = 0;
   virtual ParameterRange weight_range() const = 0;
+  // Where project() puts parameters after a learning step: by default the valid ranges, but
+  // a plugin may keep learning away from values that make some data impossible (log 0).
+  virtual ParameterRange learning_bias_range() const { return bias_range(); }
+  virtual ParameterRange learning_weight_range() const { return weight_range(); }
   virtual InitialRange initial_bias() const = 0;
   virtual InitialRange initial_weight() const = 0;
 

@@ -28,6 +28,7 @@ namespace helmholtz::plugins {
 namespace {
 
 constexpr double smallest_probability = 1e-12;
+constexpr double learning_margin = 1e-3;
 
 class NoisyOr final : public WeightedDistribution, public IncrementalStatistics {
  public:
@@ -153,6 +154,11 @@ class NoisyOr final : public WeightedDistribution, public IncrementalStatistics 
  protected:
   ParameterRange bias_range() const override { return {0.0, 1.0}; }
   ParameterRange weight_range() const override { return {0.0, 1.0}; }
+  // Learning keeps the leak in [margin, 1 - margin] and the weights in [0, 1 - margin]: a
+  // leak of 0 makes an unexplained "on" impossible and a weight of 1 an "off" under an active
+  // parent, and from log 0 the gradient cannot lead back. Model files may still use 0 and 1.
+  ParameterRange learning_bias_range() const override { return {learning_margin, 1.0 - learning_margin}; }
+  ParameterRange learning_weight_range() const override { return {0.0, 1.0 - learning_margin}; }
   InitialRange initial_bias() const override { return {0.05, 0.05}; }
   InitialRange initial_weight() const override { return {0.0, 0.2}; }
 

@@ -20,6 +20,7 @@ namespace helmholtz::plugins {
 namespace {
 
 constexpr double minimum_odds = 1e-12;
+constexpr double learning_margin = 1e-3;
 
 class OddsSum final : public WeightedDistribution, public IncrementalStatistics {
  public:
@@ -98,6 +99,9 @@ class OddsSum final : public WeightedDistribution, public IncrementalStatistics 
  protected:
   ParameterRange bias_range() const override { return {0.0, numerics::infinity}; }
   ParameterRange weight_range() const override { return {0.0, numerics::infinity}; }
+  // Learning keeps b_j >= learning_margin, so that no unit becomes unable to fire (t_j = 0
+  // makes "on" impossible, and from log 0 the gradient cannot lead back).
+  ParameterRange learning_bias_range() const override { return {learning_margin, numerics::infinity}; }
   InitialRange initial_bias() const override { return {0.05, 0.05}; }
   InitialRange initial_weight() const override { return {0.0, 0.2}; }
 

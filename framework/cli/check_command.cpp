@@ -29,7 +29,7 @@ void describe_direction(std::ostream& out, const Network& network, const Directe
   }
 }
 
-int run(const Arguments& args, std::ostream& out) {
+int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
   const std::string file = args.positional(0);
   const Network network = read_model(file);
   out << "model " << (network.name.empty() ? "(unnamed)" : network.name) << " (" << file << "): valid\n\n";

@@ -9,14 +9,17 @@ namespace helmholtz::cli {
 
 struct Command {
   CommandSpec spec;
-  // Writes results to `out`; returns the exit status. Errors are thrown.
-  std::function<int(const Arguments&, std::ostream& out)> run;
+  // Writes results to `out` and progress to `err`; returns the exit status. Errors are thrown.
+  std::function<int(const Arguments&, std::ostream& out, std::ostream& err)> run;
 };
 
 // One function per subcommand, each in its own file.
 Command check_command();
 Command sample_command();
 Command exact_command();
+Command train_command();
+Command evaluate_command();
+Command data_command();
 
 // Every subcommand, in the order --help lists them.
 std::vector<Command> all_commands();

@@ -36,7 +36,7 @@ std::vector<std::string> hidden_unit_names(const Network& network) {
   return out;
 }
 
-int run(const Arguments& args, std::ostream& out) {
+int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
   const std::string model_file = args.positional(0);
   const Network network = read_model(model_file);
   const bool all_patterns = args.flag("--all-patterns");

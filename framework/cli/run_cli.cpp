@@ -6,7 +6,7 @@
 
 namespace helmholtz::cli {
 
-std::vector<Command> all_commands() { return {check_command(), sample_command(), exact_command()}; }
+std::vector<Command> all_commands() { return {check_command(), sample_command(), exact_command(), train_command(), evaluate_command(), data_command()}; }
 
 namespace {
 
@@ -47,7 +47,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         out << help_text(command.spec);
         return 0;
       }
-      return command.run(arguments, out);
+      return command.run(arguments, out, err);
     } catch (const Interrupted&) {
       err << "helmholtz " << command.spec.name << ": interrupted\n";
       return interrupted_status;

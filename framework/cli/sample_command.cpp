@@ -13,7 +13,7 @@ namespace {
 // given seed does not depend on anything else.
 constexpr std::size_t batch_patterns = 1024;
 
-int run(const Arguments& args, std::ostream& out) {
+int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
   const Network network = read_model(args.positional(0));
   const std::uint64_t total = args.count("-n");
   const std::uint64_t seed = args.count("--seed", 0);

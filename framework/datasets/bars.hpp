@@ -1,0 +1,21 @@
+#pragma once
+// The bars problem (Hinton, Dayan, Frey & Neal 1995; Dayan & Zemel 1995): a size x size image
+// made by first choosing vertical or horizontal (vertical with probability
+// vertical_probability), then turning on each bar of that orientation independently with
+// probability bar_probability. Images are written row by row: size * size units.
+#include <cstddef>
+
+#include "framework/matrix.hpp"
+#include "framework/random.hpp"
+
+namespace helmholtz::datasets {
+
+struct BarsOptions {
+  std::size_t size = 4;
+  double bar_probability = 0.2;
+  double vertical_probability = 0.5;
+};
+
+Matrix bars(std::size_t patterns, Rng& rng, const BarsOptions& options = {});
+
+}  // namespace helmholtz::datasets

@@ -1,0 +1,91 @@
+#include "framework/engines/free_energy.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "framework/engines/recognition.hpp"
+#include "framework/numerics.hpp"
+
+namespace helmholtz {
+namespace {
+
+// Patterns handled together, to bound memory on large data sets.
+constexpr std::size_t pattern_block = 4096;
+
+Matrix rows(const Matrix& data, std::size_t first, std::size_t count) {
+  Matrix out = Matrix::from_shape({count, data.shape(1)});
+  std::copy(data.data() + first * data.shape(1), data.data() + (first + count) * data.shape(1), out.data());
+  return out;
+}
+
+}  // namespace
+
+SampledEstimates sampled_estimates(const Network& network, const Matrix& data, std::size_t samples, Rng& rng) {
+  if (samples == 0) throw Error("the number of samples must be at least 1");
+  const std::size_t patterns = data.shape(0);
+  SampledEstimates out{Vector::from_shape({patterns}), Vector::from_shape({patterns})};
+  RecognitionSampler recognition(network);
+  Vector log_q, log_p, node_log_p, bound_sum, log_weight_sum;
+  Matrix parents;
+  Workspace workspace;
+  for (std::size_t first = 0; first < patterns; first += pattern_block) {
+    const std::size_t count = std::min(pattern_block, patterns - first);
+    const Matrix block = rows(data, first, count);
+    bound_sum = xt::zeros<double>({count});
+    log_weight_sum = Vector::from_shape({count});
+    log_weight_sum.fill(-numerics::infinity);
+    for (std::size_t s = 0; s < samples; ++s) {
+      const NodeStates& states = recognition.sample(block, rng, log_q);
+      generative_log_joint(network, states, log_p, parents, node_log_p, workspace);
+      for (std::size_t n = 0; n < count; ++n) {
+        const double log_weight = log_p(n) - log_q(n);  // log q > -inf: h was drawn from Q
+        bound_sum(n) += log_weight;
+        log_weight_sum(n) = numerics::log_add_exp(log_weight_sum(n), log_weight);
+      }
+    }
+    const double k = static_cast<double>(samples);
+    for (std::size_t n = 0; n < count; ++n) {
+      out.sampled_bound(first + n) = bound_sum(n) / k;
+      out.importance_log_likelihood(first + n) = log_weight_sum(n) - std::log(k);
+    }
+  }
+  return out;
+}
+
+Vector exact_bound(const Network& network, const Matrix& data, const ExactOptions& options) {
+  const std::uint64_t configurations = enumerable_configurations(network, options.max_hidden_units);
+  if (data.shape(1) != network.visible_units())
+    throw Error("the data have " + std::to_string(data.shape(1)) + " columns, but the network has " +
+                std::to_string(network.visible_units()) + " visible units");
+  const std::size_t patterns = data.shape(0);
+  const auto observed = network.observed_nodes();
+  const auto hidden = network.hidden_nodes();
+  Vector out = xt::zeros<double>({patterns});
+  NodeStates states;
+  Vector log_p, log_q, node_log_p;
+  Matrix parents;
+  Workspace workspace;
+  for (std::size_t first = 0; first < patterns; first += pattern_block) {
+    const std::size_t count = std::min(pattern_block, patterns - first);
+    ensure_states(network, count, states);
+    scatter_nodes(rows(data, first, count), observed, states);
+    for (std::uint64_t h = 0; h < configurations; ++h) {
+      if (options.interrupt && (h & 1023) == 0 && options.interrupt->load(std::memory_order_relaxed)) throw Interrupted();
+      std::size_t bit = 0;
+      for (std::size_t node : hidden)
+        for (std::size_t u = 0; u < network.nodes[node].size; ++u, ++bit) {
+          const double on = (h >> bit) & 1u;
+          for (std::size_t n = 0; n < count; ++n) states[node](n, u) = on;
+        }
+      recognition_log_probability(network, states, log_q, parents, node_log_p, workspace);
+      generative_log_joint(network, states, log_p, parents, node_log_p, workspace);
+      for (std::size_t n = 0; n < count; ++n) {
+        if (log_q(n) == -numerics::infinity) continue;  // Q(h|d) = 0 contributes nothing
+        out(first + n) += std::exp(log_q(n)) * (log_p(n) - log_q(n));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace helmholtz

@@ -1,0 +1,27 @@
+#pragma once
+// The variational free-energy bound of a Helmholtz machine (Dayan et al. 1995, eq. 5-6;
+// Hinton et al. 1995) and importance-sampled estimates of log p(d), generic over plugins:
+//   -F(d) = E_{h ~ Q(.|d)} [ log P(h, d) - log Q(h | d) ] <= log p(d),
+//   log p(d) - (-F(d)) = KL( Q(.|d) || P(.|d) ).
+#include <cstddef>
+
+#include "framework/engines/exact_inference.hpp"
+#include "framework/graph/network.hpp"
+#include "framework/random.hpp"
+
+namespace helmholtz {
+
+struct SampledEstimates {
+  Vector sampled_bound;              // (1/S) sum_s [log P(h_s, d) - log Q(h_s | d)], h_s ~ Q(.|d)
+  Vector importance_log_likelihood;  // log (1/S) sum_s P(h_s, d) / Q(h_s | d)
+};
+
+// Both estimates from the same `samples` draws per pattern (data: patterns x visible units).
+SampledEstimates sampled_estimates(const Network& network, const Matrix& data, std::size_t samples, Rng& rng);
+
+// The exact bound, by enumerating every hidden configuration:
+//   -F(d) = sum_h Q(h | d) [log P(h, d) - log Q(h | d)].
+// Refuses networks with more than options.max_hidden_units hidden units, like exact_inference.
+Vector exact_bound(const Network& network, const Matrix& data, const ExactOptions& options = {});
+
+}  // namespace helmholtz

@@ -1,0 +1,56 @@
+#include "framework/engines/recognition.hpp"
+
+#include <xtensor/xnoalias.hpp>
+
+namespace helmholtz {
+
+RecognitionSampler::RecognitionSampler(const Network& network)
+    : network_(network), observed_(network.observed_nodes()) {}
+
+const NodeStates& RecognitionSampler::sample(const Matrix& data, Rng& rng, Vector& log_q) {
+  const std::size_t patterns = data.shape(0);
+  ensure_states(network_, patterns, states_);
+  scatter_nodes(data, observed_, states_);
+  ensure_shape(log_q, patterns);
+  log_q.fill(0.0);
+  for (std::size_t node : network_.recognition.order) {
+    const Conditional& conditional = network_.recognition.conditionals[node];
+    if (!conditional.distribution) continue;  // observed: clamped to the data
+    gather_parents(conditional, states_, patterns, parents_);
+    conditional.distribution->probabilities(parents_, probabilities_);
+    sample_bernoulli(probabilities_, states_[node], rng);
+    conditional.distribution->log_probability(parents_, states_[node], node_log_q_, workspace_);
+    xt::noalias(log_q) += node_log_q_;  // noalias: no temporary
+  }
+  return states_;
+}
+
+namespace {
+
+void sum_log_probabilities(const DirectedModel& model, const NodeStates& states, Vector& out, Matrix& parents,
+                           Vector& node_log_p, Workspace& workspace) {
+  const std::size_t patterns = states.empty() ? 0 : states.front().shape(0);
+  ensure_shape(out, patterns);
+  out.fill(0.0);
+  for (std::size_t node : model.order) {
+    const Conditional& conditional = model.conditionals[node];
+    if (!conditional.distribution) continue;
+    gather_parents(conditional, states, patterns, parents);
+    conditional.distribution->log_probability(parents, states[node], node_log_p, workspace);
+    xt::noalias(out) += node_log_p;
+  }
+}
+
+}  // namespace
+
+void recognition_log_probability(const Network& network, const NodeStates& states, Vector& out, Matrix& parents,
+                                 Vector& node_log_p, Workspace& workspace) {
+  sum_log_probabilities(network.recognition, states, out, parents, node_log_p, workspace);
+}
+
+void generative_log_joint(const Network& network, const NodeStates& states, Vector& out, Matrix& parents,
+                          Vector& node_log_p, Workspace& workspace) {
+  sum_log_probabilities(network.generative, states, out, parents, node_log_p, workspace);
+}
+
+}  // namespace helmholtz

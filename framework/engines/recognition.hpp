@@ -1,0 +1,36 @@
+#pragma once
+// The recognition model run bottom-up (Dayan et al. 1995, section 2): the observed nodes
+// are clamped to the data, then every hidden node, in topological order of the recognition
+// DAG, is sampled from Q(node | its recognition parents). Gives h ~ Q(h | d) and log Q(h | d).
+#include "framework/engines/node_states.hpp"
+#include "framework/distribution.hpp"
+
+namespace helmholtz {
+
+class RecognitionSampler {
+ public:
+  explicit RecognitionSampler(const Network& network);
+
+  // data: patterns x visible units. Returns the states of every node (observed ones equal to
+  // the data), valid until the next call; log_q(n) = log Q(h_n | d_n). Buffers are reused.
+  const NodeStates& sample(const Matrix& data, Rng& rng, Vector& log_q);
+
+ private:
+  const Network& network_;
+  std::vector<std::size_t> observed_;
+  NodeStates states_;
+  Matrix parents_, probabilities_;
+  Vector node_log_q_;
+  Workspace workspace_;
+};
+
+// log Q(h | d) of given states of every node, summed over the hidden nodes' recognition
+// distributions: out(n) for pattern n.
+void recognition_log_probability(const Network& network, const NodeStates& states, Vector& out, Matrix& parents,
+                                 Vector& node_log_p, Workspace& workspace);
+
+// log P(h, d) of given states of every node under the generative model: out(n).
+void generative_log_joint(const Network& network, const NodeStates& states, Vector& out, Matrix& parents,
+                          Vector& node_log_p, Workspace& workspace);
+
+}  // namespace helmholtz
