@@ -1,0 +1,336 @@
+// The command line, through helmholtz::cli::run_cli(args, out, err) with string streams,
+// and once through the built binary. Exit status: 0 success, 1 an error in the input or
+// the run (message on err), 2 wrong usage (message on err). Expected outputs come from
+// models/tiny.yaml worked out by hand:
+//   nodes top (2, hidden), mid (3, hidden), data (4, observed);
+//   a plugin with bias + weights has units x (1 + parent units) parameters, so
+//   generative  top 2 x 1 = 2, mid 3 x (1 + 2) = 9, data 4 x (1 + 3) = 16: 27;
+//   recognition mid 3 x (1 + 4) = 15 (from data), top 2 x (1 + 3) = 8 (from mid): 23.
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "framework/cli/command.hpp"
+#include "framework/io/model_file.hpp"
+#include "tests/support/brute_force.hpp"
+
+namespace helmholtz {
+namespace {
+
+const std::string tiny_model = HELMHOLTZ_SOURCE_DIR "/models/tiny.yaml";
+
+struct Run {
+  int status;
+  std::string out, err;
+};
+
+Run run(const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  const int status = cli::run_cli(args, out, err);
+  return {status, out.str(), err.str()};
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+std::vector<std::string> words_of(const std::string& line) {
+  std::vector<std::string> words;
+  std::istringstream in(line);
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+
+// Index of the first line at or after `from` whose words are exactly `words`, or -1.
+long find_row(const std::vector<std::string>& lines, const std::vector<std::string>& words, std::size_t from = 0) {
+  for (std::size_t i = from; i < lines.size(); ++i)
+    if (words_of(lines[i]) == words) return static_cast<long>(i);
+  return -1;
+}
+
+bool is_bits(const std::string& s) {
+  return !s.empty() && s.find_first_not_of("01") == std::string::npos;
+}
+
+// A directory of scratch files, removed at the end of the test.
+struct ScratchDirectory {
+  std::filesystem::path path;
+  ScratchDirectory() {
+    path = std::filesystem::temp_directory_path() / ("helmholtz_cli_test_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(path);
+  }
+  ~ScratchDirectory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+  std::string write(const std::string& name, const std::string& text) const {
+    const std::string file = (path / name).string();
+    std::ofstream(file) << text;
+    return file;
+  }
+};
+
+// ---------------------------------------------------------------------------------------
+// check
+
+TEST_CASE("check: describes nodes, distributions and parameter counts of models/tiny.yaml") {
+  const Run r = run({"check", tiny_model});
+  CHECK(r.status == 0);
+  CHECK(r.err.empty());
+  const auto lines = lines_of(r.out);
+  REQUIRE_FALSE(lines.empty());
+  CHECK(lines[0].find("valid") != std::string::npos);
+  CHECK(lines[0].find("tiny") != std::string::npos);
+
+  // nodes: name, type, units, role.
+  CHECK(find_row(lines, {"top", "binary", "2", "hidden"}) >= 0);
+  CHECK(find_row(lines, {"mid", "binary", "3", "hidden"}) >= 0);
+  CHECK(find_row(lines, {"data", "binary", "4", "observed"}) >= 0);
+
+  // generative model: node, distribution, parameters, parents, parents before children.
+  const long generative_top = find_row(lines, {"top", "sigmoid", "2", "-"});
+  const long generative_mid = find_row(lines, {"mid", "sigmoid", "9", "top"});
+  const long generative_data = find_row(lines, {"data", "noisy-or", "16", "mid"});
+  CHECK(generative_top >= 0);
+  CHECK(generative_mid > generative_top);
+  CHECK(generative_data > generative_mid);
+
+  // recognition model: bottom-up, data has none.
+  const long recognition_mid = find_row(lines, {"mid", "sigmoid", "15", "data"});
+  const long recognition_top = find_row(lines, {"top", "sigmoid", "8", "mid"});
+  CHECK(recognition_mid > generative_data);
+  CHECK(recognition_top > recognition_mid);
+
+  CHECK(r.out.find("4 visible units, 5 hidden units, 27 generative and 23 recognition parameters") !=
+        std::string::npos);
+}
+
+TEST_CASE("check: a bad model file exits 1 with the message on err") {
+  ScratchDirectory scratch;
+  SUBCASE("a parameter out of range names file, line, field and value") {
+    // Line 7: the weight 1.3 of data's second unit on mid's first unit.
+    const std::string file = scratch.write("bad_weight.yaml",
+                                           "nodes:\n"
+                                           "  - {name: mid, type: binary, size: 3}\n"
+                                           "  - {name: data, type: binary, size: 2, observed: true}\n"
+                                           "generative:\n"
+                                           "  mid: {distribution: sigmoid}\n"
+                                           "  data: {distribution: noisy-or, parents: [mid],\n"
+                                           "         weights: {mid: [[0.1, 0.2, 0.3], [1.3, 0, 0]]}}\n");
+    const Run r = run({"check", file});
+    CHECK(r.status == 1);
+    CHECK(r.out.empty());
+    CAPTURE(r.err);
+    // "FILE, line L, column C: field: message", column 44 being where 1.3 starts.
+    CHECK(r.err == "helmholtz check: " + file +
+                       ", line 7, column 44: generative.data (noisy-or): weights[mid][1][0] is 1.3, but must be in "
+                       "[0, 1]\n");
+  }
+  SUBCASE("a cycle is named") {
+    const std::string file = scratch.write("cycle.yaml",
+                                           "nodes:\n"
+                                           "  - {name: a, type: binary, size: 1}\n"
+                                           "  - {name: b, type: binary, size: 1}\n"
+                                           "  - {name: v, type: binary, size: 1, observed: true}\n"
+                                           "generative:\n"
+                                           "  a: {distribution: sigmoid, parents: [b]}\n"
+                                           "  b: {distribution: sigmoid, parents: [a]}\n"
+                                           "  v: {distribution: sigmoid, parents: [a]}\n");
+    const Run r = run({"check", file});
+    CHECK(r.status == 1);
+    CAPTURE(r.err);
+    const bool names_cycle = r.err.find("cycle a -> b -> a") != std::string::npos ||
+                             r.err.find("cycle b -> a -> b") != std::string::npos;
+    CHECK(names_cycle);
+  }
+  SUBCASE("a file that does not exist") {
+    const Run r = run({"check", (scratch.path / "missing.yaml").string()});
+    CHECK(r.status == 1);
+    CHECK(r.out.empty());
+    CHECK(r.err.find("missing.yaml") != std::string::npos);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// sample
+
+TEST_CASE("sample: -n 5 --seed 1 prints 5 patterns of 4 bits, the same every time") {
+  const Run first = run({"sample", tiny_model, "-n", "5", "--seed", "1"});
+  CHECK(first.status == 0);
+  CHECK(first.err.empty());
+  const auto lines = lines_of(first.out);
+  REQUIRE(lines.size() == 5);
+  for (const auto& line : lines) {
+    CHECK(line.size() == 4);
+    CHECK(is_bits(line));
+  }
+  CHECK(run({"sample", tiny_model, "-n", "5", "--seed", "1"}).out == first.out);
+  // Options in another order, and --seed=S, are the same request.
+  CHECK(run({"sample", "--seed=1", "-n", "5", tiny_model}).out == first.out);
+
+  // 100 patterns of 4 bits from seeds 1 and 2 coincide with negligible probability.
+  const Run a = run({"sample", tiny_model, "-n", "100", "--seed", "1"});
+  const Run b = run({"sample", tiny_model, "-n", "100", "--seed", "2"});
+  CHECK(a.status == 0);
+  CHECK(b.status == 0);
+  CHECK(a.out != b.out);
+  CHECK(run({"sample", tiny_model, "-n", "3", "--seed", "0"}).status == 0);  // seed 0 is allowed
+}
+
+TEST_CASE("sample --all-nodes: a '# nodes:' header, then every node's block") {
+  const Run r = run({"sample", tiny_model, "-n", "20", "--seed", "4", "--all-nodes"});
+  CHECK(r.status == 0);
+  const auto lines = lines_of(r.out);
+  REQUIRE(lines.size() == 21);
+  CHECK(lines[0] == "# nodes: top(2) mid(3) data(4)");
+  const Run visible_only = run({"sample", tiny_model, "-n", "20", "--seed", "4"});
+  const auto visible_lines = lines_of(visible_only.out);
+  REQUIRE(visible_lines.size() == 20);
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    const auto blocks = words_of(lines[i]);
+    REQUIRE(blocks.size() == 3);
+    CHECK(blocks[0].size() == 2);
+    CHECK(blocks[1].size() == 3);
+    CHECK(blocks[2].size() == 4);
+    for (const auto& b : blocks) CHECK(is_bits(b));
+    // The same seed draws the same fantasies; --all-nodes only shows more of them.
+    CHECK(blocks[2] == visible_lines[i - 1]);
+  }
+}
+
+// The printed patterns are draws from P(data): Pearson's chi-square over the 16 patterns
+// against the brute-force marginal of models/tiny.yaml, at false-alarm rate 1e-4. 20000
+// patterns span several of the command's internal batches.
+TEST_CASE("sample: printed patterns follow the model's distribution of visible patterns") {
+  const std::size_t total = 20000;
+  const Run r = run({"sample", tiny_model, "-n", std::to_string(total), "--seed", "12"});
+  REQUIRE(r.status == 0);
+  const auto lines = lines_of(r.out);
+  REQUIRE(lines.size() == total);
+  std::vector<double> counts(16, 0.0);
+  for (const auto& line : lines) counts[brute_force::pattern_index(line)] += 1;
+  const auto test = brute_force::pearson_test(counts, brute_force::visible_probabilities(read_model(tiny_model)));
+  CAPTURE(test.statistic);
+  CAPTURE(test.threshold);
+  CHECK(test.passes());
+  // Batches continue the random stream rather than restart it.
+  CHECK(std::vector<std::string>(lines.begin(), lines.begin() + 1000) !=
+        std::vector<std::string>(lines.begin() + 1024, lines.begin() + 2024));
+}
+
+TEST_CASE("sample: usage errors exit 2 with a clear message on err") {
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{"sample", tiny_model, "--seed", "1"}, "missing -n"},
+      {{"sample", tiny_model, "-n", "5"}, "missing --seed"},
+      {{"sample", tiny_model, "-n", "0", "--seed", "1"}, "-n is '0', but must be a whole number >= 1"},
+      {{"sample", tiny_model, "-n", "abc", "--seed", "1"}, "-n is 'abc', but must be a whole number >= 1"},
+      {{"sample", tiny_model, "-n", "-3", "--seed", "1"}, "-n is '-3', but must be a whole number >= 1"},
+      {{"sample", tiny_model, "-n", "2.5", "--seed", "1"}, "-n is '2.5', but must be a whole number >= 1"},
+      {{"sample", tiny_model, "-n", "5", "--seed", "x"}, "--seed is 'x', but must be a whole number >= 0"},
+      {{"sample", tiny_model, "--seed", "1", "-n"}, "-n needs a value"},
+      {{"sample", tiny_model, "-n", "5", "-n", "6", "--seed", "1"}, "-n is given twice"},
+      {{"sample", tiny_model, "-n", "5", "--seed", "1", "--bogus"}, "unknown option '--bogus'"},
+      {{"sample", tiny_model, "-n", "5", "--seed", "1", "--all-nodes=yes"}, "--all-nodes takes no value"},
+      {{"sample", "-n", "5", "--seed", "1"}, "missing MODEL"},
+      {{"check", tiny_model, "extra.yaml"}, "unexpected argument 'extra.yaml'"},
+      {{"check", tiny_model, "--seed", "1"}, "unknown option '--seed'"},
+  };
+  for (const auto& c : cases) {
+    std::string joined;
+    for (const auto& a : c.args) joined += a + " ";
+    CAPTURE(joined);
+    const Run r = run(c.args);
+    CAPTURE(r.err);
+    CHECK(r.status == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err.find(c.message) != std::string::npos);
+    CHECK(r.err.rfind("helmholtz " + c.args[0] + ": ", 0) == 0);  // says which command
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// help and commands
+
+TEST_CASE("help: at top level and for every command, on out with status 0") {
+  for (const std::string flag : {"--help", "-h", "help"}) {
+    CAPTURE(flag);
+    const Run r = run({flag});
+    CHECK(r.status == 0);
+    CHECK(r.err.empty());
+    CHECK(r.out.rfind("usage: helmholtz COMMAND", 0) == 0);
+    for (const auto& command : cli::all_commands()) CHECK(r.out.find("  " + command.spec.name + " ") != std::string::npos);
+  }
+  REQUIRE(cli::all_commands().size() >= 2);
+  for (const auto& command : cli::all_commands()) {
+    for (const std::string flag : {"--help", "-h"}) {
+      CAPTURE(command.spec.name);
+      const Run r = run({command.spec.name, flag});
+      CHECK(r.status == 0);
+      CHECK(r.err.empty());
+      CHECK(r.out.rfind("usage: helmholtz " + command.spec.name + " ", 0) == 0);
+      for (const auto& option : command.spec.options) CHECK(r.out.find(option.name) != std::string::npos);
+    }
+  }
+  const Run sample_help = run({"sample", "--help"});
+  for (const std::string option : {"-n N", "--seed S", "--all-nodes"})
+    CHECK(sample_help.out.find(option) != std::string::npos);
+  // --help wins over missing arguments.
+  CHECK(run({"sample", "--help"}).status == 0);
+}
+
+TEST_CASE("an unknown command or no command exits 2") {
+  const Run unknown = run({"frobnicate", tiny_model});
+  CHECK(unknown.status == 2);
+  CHECK(unknown.out.empty());
+  CHECK(unknown.err.find("unknown command 'frobnicate'") != std::string::npos);
+  CHECK(unknown.err.find("usage: helmholtz COMMAND") != std::string::npos);
+
+  const Run none = run({});
+  CHECK(none.status == 2);
+  CHECK(none.out.empty());
+  CHECK(none.err.find("usage: helmholtz COMMAND") != std::string::npos);
+}
+
+// The installed program is run_cli behind main(): same output, same exit status.
+TEST_CASE("the helmholtz binary prints what run_cli prints and exits with its status") {
+  ScratchDirectory scratch;
+  const std::string out_file = (scratch.path / "out.txt").string();
+  const std::string err_file = (scratch.path / "err.txt").string();
+  auto shell = [&](const std::string& arguments) {
+    const std::string command =
+        std::string("'") + HELMHOLTZ_BINARY + "' " + arguments + " > '" + out_file + "' 2> '" + err_file + "'";
+    const int raw = std::system(command.c_str());
+    REQUIRE(WIFEXITED(raw));
+    return WEXITSTATUS(raw);
+  };
+  auto slurp = [](const std::string& file) {
+    std::ifstream in(file);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  CHECK(shell("sample '" + tiny_model + "' -n 50 --seed 3") == 0);
+  CHECK(slurp(out_file) == run({"sample", tiny_model, "-n", "50", "--seed", "3"}).out);
+  CHECK(shell("sample '" + tiny_model + "' --seed 3") == 2);
+  CHECK(slurp(err_file).find("missing -n") != std::string::npos);
+  CHECK(shell("check '" + (scratch.path / "missing.yaml").string() + "'") == 1);
+  CHECK(shell("--help") == 0);
+}
+
+}  // namespace
+}  // namespace helmholtz
