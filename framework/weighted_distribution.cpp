@@ -95,7 +95,7 @@ void WeightedDistribution::read(const YAML::Node& entry, const Where& where) {
     std::vector<std::string> parent_names;
     for (const auto& p : shape_.parents) parent_names.push_back(p.name);
     for (const auto& block : weights) {
-      const std::string name = block.first.Scalar();
+      const std::string name = block.first.IsScalar() ? block.first.Scalar() : yaml::show(block.first);
       if (std::find(parent_names.begin(), parent_names.end(), name) == parent_names.end()) {
         std::string list;
         for (const auto& p : parent_names) list += (list.empty() ? "" : ", ") + p;

@@ -28,12 +28,19 @@ void write_file_atomically(const std::string& file, const std::string& contents)
     data += written;
     left -= static_cast<std::size_t>(written);
   }
-  const int saved_errno = errno;
-  ok = ok && ::fsync(fd) == 0;
+  if (ok && ::fsync(fd) != 0) ok = false;
+  int failure = ok ? 0 : errno;
   ::fchmod(fd, 0644);
-  ok = (::close(fd) == 0) && ok;
-  if (!ok || std::rename(temporary.c_str(), file.c_str()) != 0) {
-    const int e = ok ? errno : saved_errno;
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    failure = errno;
+  }
+  if (ok && std::rename(temporary.c_str(), file.c_str()) != 0) {
+    ok = false;
+    failure = errno;
+  }
+  if (!ok) {
+    const int e = failure;
     std::remove(temporary.c_str());
     throw Error("cannot write '" + file + "': " + std::strerror(e));
   }

@@ -51,7 +51,7 @@ void write_patterns(std::ostream& out, const Matrix& patterns, const std::vector
     line.clear();
     std::size_t group = 0, in_group = 0;
     for (std::size_t c = 0; c < patterns.shape(1); ++c) {
-      if (!groups.empty() && in_group == groups[group]) {
+      if (group < groups.size() && in_group == groups[group]) {  // leftover units form one last block
         line += ' ';
         ++group;
         in_group = 0;

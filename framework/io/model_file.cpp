@@ -1,6 +1,7 @@
 #include "framework/io/model_file.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -18,6 +19,9 @@ namespace {
 // The recognition distribution of a hidden node when the file declares none: every
 // generative edge reversed, with this plugin (Dayan et al. 1995 use logistic units).
 constexpr const char* default_recognition = "sigmoid";
+
+// A guard against typos such as size: 1000000 turning into an out-of-memory crash.
+constexpr double max_parameters_per_node = 5e8;
 
 const std::vector<std::string> top_level_keys = {"name", "description", "seed", "nodes", "generative",
                                                  "recognition"};
@@ -99,7 +103,12 @@ struct Reader {
         parents.push_back(p);
       }
     }
-    auto distribution = registry.create(kind, shape_of(node, parents));
+    const NodeShape shape = shape_of(node, parents);
+    const double parameter_count = double(shape.units) * double(1 + shape.parent_units());
+    if (parameter_count > max_parameters_per_node)
+      fail(yaml::at(entry, where), "node '" + name + "' would have " + format_number(parameter_count) +
+                                       " parameters, more than the limit of " + format_number(max_parameters_per_node));
+    auto distribution = registry.create(kind, shape);
     std::vector<std::string> allowed = {"distribution", "parents"};
     for (auto& key : distribution->parameter_keys()) allowed.push_back(key);
     where.field += " (" + kind + ")";
@@ -201,10 +210,17 @@ struct Reader {
     yaml::check_keys(root, top_level_keys, file);
     if (root["name"]) network.name = yaml::read_string(root["name"], file.with_field("name"), "name");
     if (const YAML::Node seed = root["seed"]) {
-      const double value = yaml::read_number(seed, file, "seed");
-      if (value < 0 || value != static_cast<double>(static_cast<std::uint64_t>(value)))
-        fail(yaml::at(seed, file), "seed is " + seed.Scalar() + ", but must be a whole number >= 0");
-      network.seed = static_cast<std::uint64_t>(value);
+      // Parsed as an integer, not through a double: every 64-bit seed is distinct.
+      const std::string text = seed.IsScalar() ? seed.Scalar() : "";
+      const char* begin = text.data();
+      const char* end = begin + text.size();
+      if (begin != end && *begin == '+') ++begin;
+      std::uint64_t value = 0;
+      const auto parsed = std::from_chars(begin, end, value);
+      if (begin == end || parsed.ec != std::errc() || parsed.ptr != end)
+        fail(yaml::at(seed, file),
+             "seed is " + yaml::show(seed) + ", but must be a whole number from 0 to 18446744073709551615");
+      network.seed = value;
     }
     read_nodes(root);
     // Parameters the file leaves out are drawn from the seed, node by node in file order,
@@ -225,7 +241,7 @@ Network parse_model(const std::string& text, const std::string& file, const Regi
   } catch (const YAML::ParserException& e) {
     fail(Where{file, e.mark.line + 1, e.mark.column + 1, ""}, "not valid YAML: " + e.msg);
   }
-  if (!root || root.IsNull()) fail(Where{file, 0, 0, ""}, "the model file is empty");
+  if (!root || root.IsNull()) fail(Where{file, 1, 0, ""}, "the model file is empty");
   Reader reader{registry, Where{file, 0, 0, ""}, {}, {}, {}};
   return reader.read(root);
 }

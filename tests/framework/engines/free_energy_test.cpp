@@ -1,0 +1,109 @@
+// The free-energy bound and importance estimates against enumeration by a long-double
+// brute force (tests/support/log_space_reference.hpp).
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "framework/engines/exact_inference.hpp"
+#include "framework/engines/free_energy.hpp"
+#include "framework/numerics.hpp"
+#include "tests/support/log_space_reference.hpp"
+#include "tests/support/random_networks.hpp"
+
+using namespace helmholtz;
+
+TEST_CASE("exact bound = sum_h Q(h|d) [log P(h,d) - log Q(h|d)] by brute force, and never above log p(d)") {
+  Rng rng = make_rng(21);
+  for (const char* shape : {testing::layered_shape, testing::mixed_shape}) {
+    for (int trial = 0; trial < 8; ++trial) {
+      const Network network = testing::random_network(shape, rng, trial % 2 == 0);
+      const Matrix all = all_visible_patterns(network);
+      const Vector bound = exact_bound(network, all);
+      const Vector log_p = exact_inference(network, all).log_likelihood;
+      for (std::size_t n = 0; n < all.shape(0); ++n) {
+        const long double expected = reference::free_energy_bound(network, all, n);
+        if (std::isinf(expected)) {
+          CHECK(bound(n) == -numerics::infinity);
+          continue;
+        }
+        CHECK(std::abs(bound(n) - static_cast<double>(expected)) <= 1e-9 * std::max(1.0L, std::abs(expected)));
+        CHECK(bound(n) <= log_p(n) + 1e-12);  // KL(Q || P) >= 0
+      }
+    }
+  }
+}
+
+namespace {
+
+// Mean and variance under Q(.|d) of the log weight log P(h,d) - log Q(h|d), and the
+// variance of the weight ratio P(h,d) / (Q(h|d) p(d)), by enumeration.
+struct WeightMoments {
+  long double mean_log_weight = 0, variance_log_weight = 0, variance_ratio = 0, log_p = 0;
+};
+
+WeightMoments moments(const Network& network, const Matrix& data, std::size_t row) {
+  WeightMoments m;
+  m.log_p = reference::log_likelihood(network, data, row);
+  long double second = 0, ratio_second = 0;
+  for (unsigned long long h = 0; h < (1ull << network.hidden_units()); ++h) {
+    const long double log_q = reference::log_recognition(network, h, data, row);
+    const long double q = std::exp(log_q);
+    const long double log_w = reference::log_joint(network, h, data, row) - log_q;
+    m.mean_log_weight += q * log_w;
+    second += q * log_w * log_w;
+    ratio_second += q * std::exp(2 * (log_w - m.log_p));
+  }
+  m.variance_log_weight = second - m.mean_log_weight * m.mean_log_weight;
+  m.variance_ratio = ratio_second - 1;
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("the sampled bound and the importance estimate converge to their exact values as samples grow") {
+  // Without extreme parameters every h has Q > 0 and P > 0, so both estimators have finite
+  // variance. Sampled bound: mean of S draws, standard error sqrt(Var[log w] / S).
+  // Importance: log of a mean of K ratios; by the delta method its standard error is
+  // sqrt(Var[w/p] / K) and its bias about -Var[w/p] / (2K).
+  Rng rng = make_rng(22);
+  const Network network = testing::random_network(testing::layered_shape, rng, false);
+  const Matrix all = all_visible_patterns(network);
+  for (std::size_t samples : {200u, 20000u}) {
+    Rng draws = make_rng(23);
+    const SampledEstimates estimates = sampled_estimates(network, all, samples, draws);
+    const double s = static_cast<double>(samples);
+    for (std::size_t n = 0; n < all.shape(0); ++n) {
+      const WeightMoments m = moments(network, all, n);
+      const double bound_error = std::sqrt(static_cast<double>(m.variance_log_weight) / s);
+      CHECK(std::abs(estimates.sampled_bound(n) - static_cast<double>(m.mean_log_weight)) <= 5 * bound_error + 1e-12);
+      const double importance_error = std::sqrt(static_cast<double>(m.variance_ratio) / s);
+      const double bias = static_cast<double>(m.variance_ratio) / (2 * s);
+      CHECK(std::abs(estimates.importance_log_likelihood(n) - static_cast<double>(m.log_p)) <=
+            5 * importance_error + bias + 1e-12);
+    }
+  }
+}
+
+TEST_CASE("with one sample the importance estimate equals the sampled bound, and more samples tighten it") {
+  Rng rng = make_rng(24);
+  const Network network = testing::random_network(testing::layered_shape, rng, false);
+  const Matrix all = all_visible_patterns(network);
+  Rng draws = make_rng(25);
+  const SampledEstimates one = sampled_estimates(network, all, 1, draws);
+  for (std::size_t n = 0; n < all.shape(0); ++n) CHECK(one.importance_log_likelihood(n) == doctest::Approx(one.sampled_bound(n)).epsilon(1e-12));
+  // Averaged over patterns, E[importance with K samples] rises towards log p(d) with K,
+  // while the sampled bound stays at -F below it.
+  Rng more = make_rng(26);
+  const SampledEstimates many = sampled_estimates(network, all, 2000, more);
+  const Vector log_p = exact_inference(network, all).log_likelihood;
+  const Vector bound = exact_bound(network, all);
+  CHECK(xt::mean(many.importance_log_likelihood)() > xt::mean(bound)() + 0.5 * (xt::mean(log_p)() - xt::mean(bound)()));
+}
+
+TEST_CASE("the estimates refuse zero samples and data of the wrong width") {
+  Rng rng = make_rng(27);
+  const Network network = testing::random_network(testing::layered_shape, rng);
+  CHECK_THROWS_AS(sampled_estimates(network, all_visible_patterns(network), 0, rng), Error);
+  CHECK_THROWS_WITH_AS(exact_bound(network, Matrix(xt::zeros<double>({std::size_t{1}, std::size_t{5}}))),
+                       doctest::Contains("5 columns"), Error);
+}
