@@ -22,7 +22,6 @@ void Distribution::step(const Vector& direction, double rate) {
                 std::to_string(parameters_.size()) + " parameters of node '" + shape_.node + "'");
   for (std::size_t i = 0; i < parameters_.size(); ++i) parameters_(i) += rate * direction(i);
   project();
-  refresh();
 }
 
 }  // namespace helmholtz

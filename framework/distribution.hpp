@@ -83,8 +83,11 @@ class Distribution {
 
   // Throws an InputError at `where` naming the first parameter out of its range.
   virtual void validate(const Where& where) const = 0;
-  // Moves every parameter to the nearest value in its range.
-  virtual void project() = 0;
+  // Moves every parameter to the nearest value in its (learning) range.
+  void project() {
+    project_into_range();
+    refresh();
+  }
   // Draws every parameter afresh from rng (the defaults for parameters a model file omits).
   virtual void initialise(Rng& rng) = 0;
 
@@ -101,6 +104,8 @@ class Distribution {
  protected:
   // Called after every change of the parameters: recompute anything derived from them.
   virtual void refresh() {}
+  // Clamps parameters_ into range; project() calls refresh() afterwards.
+  virtual void project_into_range() = 0;
 
   NodeShape shape_;
   Vector parameters_;

@@ -58,7 +58,7 @@ void WeightedDistribution::validate(const Where& where) const {
   }
 }
 
-void WeightedDistribution::project() {
+void WeightedDistribution::project_into_range() {
   const ParameterRange bias = learning_bias_range(), weights = learning_weight_range();
   for (std::size_t i = 0; i < parameters_.size(); ++i)
     parameters_(i) = (i < units() ? bias : weights).clamp(parameters_(i));

@@ -41,7 +41,7 @@ class WeightedDistribution : public Distribution {
 
   std::string parameter_name(std::size_t i) const override;
   void validate(const Where& where) const override;
-  void project() override;
+
   void initialise(Rng& rng) override;
   std::vector<std::string> parameter_keys() const override { return {"bias", "weights"}; }
   void read(const YAML::Node& entry, const Where& where) override;
@@ -65,6 +65,7 @@ class WeightedDistribution : public Distribution {
 
  private:
   ParameterRange range_of(std::size_t i) const;
+  void project_into_range() override;
   std::size_t parent_units_;
 };
 

@@ -95,7 +95,9 @@ std::string help_text(const CommandSpec& spec) {
       else left += "  ";
       out += left + o.help + "\n";
     }
-    out += "  -h, --help                show this help\n";
+    std::string help = "  -h, --help";
+    help.resize(26, ' ');
+    out += help + "show this help\n";
   }
   if (!spec.details.empty()) out += "\n" + spec.details + "\n";
   return out;

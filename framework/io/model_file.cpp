@@ -86,7 +86,6 @@ struct Reader {
     Where where = file.with_field(section + "." + name);
     yaml::require_map(entry, where, "the entry");
     if (!entry["distribution"]) {
-      yaml::check_keys(entry, {"distribution", "parents"}, where);
       fail(yaml::at(entry, where), "missing key 'distribution' (one of: " + registered() + ")");
     }
     const std::string kind = yaml::read_string(entry["distribution"], where, "distribution");
@@ -208,7 +207,7 @@ struct Reader {
   Network read(const YAML::Node& root) {
     yaml::require_map(root, file, "the model file");
     yaml::check_keys(root, top_level_keys, file);
-    if (root["name"]) network.name = yaml::read_string(root["name"], file.with_field("name"), "name");
+    if (root["name"]) network.name = yaml::read_string(root["name"], file, "name");
     if (const YAML::Node seed = root["seed"]) {
       // Parsed as an integer, not through a double: every 64-bit seed is distinct.
       const std::string text = seed.IsScalar() ? seed.Scalar() : "";

@@ -139,7 +139,11 @@ class OpaqueDistribution final : public Distribution {
   }
   std::string parameter_name(std::size_t i) const override { return inner_->parameter_name(i); }
   void validate(const Where& w) const override { inner_->validate(w); }
-  void project() override { inner_->project(); }
+  void project_into_range() override {
+    inner_->set_parameters(parameters_);
+    inner_->project();
+    parameters_ = inner_->parameters();
+  }
   void initialise(Rng& rng) override { inner_->initialise(rng); }
   std::vector<std::string> parameter_keys() const override { return inner_->parameter_keys(); }
   void read(const YAML::Node& e, const Where& w) override { inner_->read(e, w); }

@@ -171,7 +171,7 @@ generative:
 generative:
   a: {bais: [0, 0]}
 )",
-              4, {"generative.a", "unknown key 'bais'"});
+              4, {"generative.a", "missing key 'distribution'"});
 }
 
 TEST_CASE("an unknown distribution is named with the registered ones") {
