@@ -1,8 +1,6 @@
 #include "framework/linear_algebra.hpp"
 
 #include <cblas.h>
-#include <cmath>
-#include <xsimd/xsimd.hpp>
 
 namespace helmholtz {
 
@@ -42,13 +40,5 @@ ScopedBlasThreads::ScopedBlasThreads(int threads) : previous_(openblas_get_num_t
 }
 
 ScopedBlasThreads::~ScopedBlasThreads() { openblas_set_num_threads(previous_); }
-
-void exp_in_place(double* x, std::size_t n) {
-  using batch = xsimd::batch<double>;
-  constexpr std::size_t width = batch::size;
-  std::size_t i = 0;
-  for (; i + width <= n; i += width) xsimd::exp(batch::load_unaligned(x + i)).store_unaligned(x + i);
-  for (; i < n; ++i) x[i] = std::exp(x[i]);
-}
 
 }  // namespace helmholtz

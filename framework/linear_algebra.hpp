@@ -31,7 +31,4 @@ class ScopedBlasThreads {
   int previous_;
 };
 
-// x[i] = exp(x[i]) for i < n, vectorised.
-void exp_in_place(double* x, std::size_t n);
-
 }  // namespace helmholtz

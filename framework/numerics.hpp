@@ -35,6 +35,7 @@ inline double log1m_exp(double x) {
 inline double log_add_exp(double a, double b) {
   if (a == -infinity) return b;
   if (b == -infinity) return a;
+  if (a == infinity || b == infinity) return infinity;
   const double m = a > b ? a : b;
   return m + std::log1p(std::exp(-std::abs(a - b)));
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <boost/random/uniform_real_distribution.hpp>
 #include <yaml-cpp/yaml.h>
@@ -14,8 +15,11 @@ namespace helmholtz {
 bool ParameterRange::contains(double x) const { return std::isfinite(x) && x >= lower && x <= upper; }
 
 double ParameterRange::clamp(double x) const {
-  if (std::isnan(x)) return std::clamp(0.0, lower, upper);
-  return std::clamp(x, lower, upper);
+  // Unbounded ends still keep values finite.
+  const double lowest = std::max(lower, -std::numeric_limits<double>::max());
+  const double highest = std::min(upper, std::numeric_limits<double>::max());
+  if (std::isnan(x)) return std::clamp(0.0, lowest, highest);
+  return std::clamp(x, lowest, highest);
 }
 
 std::string ParameterRange::describe() const {
@@ -66,11 +70,11 @@ void WeightedDistribution::project_into_range() {
 
 void WeightedDistribution::initialise(Rng& rng) {
   const InitialRange b = initial_bias(), w = initial_weight();
-  boost::random::uniform_real_distribution<double> draw_bias(b.lower, b.upper), draw_weight(w.lower, w.upper);
-  for (std::size_t i = 0; i < parameters_.size(); ++i)
-    parameters_(i) = b.lower == b.upper && i < units() ? b.lower
-                     : w.lower == w.upper && i >= units() ? w.lower
-                     : i < units() ? draw_bias(rng) : draw_weight(rng);
+  // A degenerate range is a constant (Boost's distribution asserts lower < upper).
+  auto draw = [&rng](const InitialRange& r) {
+    return r.lower == r.upper ? r.lower : boost::random::uniform_real_distribution<double>(r.lower, r.upper)(rng);
+  };
+  for (std::size_t i = 0; i < parameters_.size(); ++i) parameters_(i) = draw(i < units() ? b : w);
   refresh();
 }
 

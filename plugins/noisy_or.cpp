@@ -22,6 +22,7 @@
 #include "framework/incremental_statistics.hpp"
 #include "framework/linear_algebra.hpp"
 #include "framework/numerics.hpp"
+#include "framework/vector_math.hpp"
 #include "framework/weighted_distribution.hpp"
 
 namespace helmholtz::plugins {
@@ -71,10 +72,8 @@ class NoisyOr final : public WeightedDistribution, public IncrementalStatistics 
     }
   }
   void log_firing_from_statistics(const double* stats, double* log_on, double* log_off) const override {
-    for (std::size_t j = 0; j < units(); ++j) {
-      log_off[j] = stats[3 * j + 1] > 0.0 ? -numerics::infinity : stats[3 * j];
-      log_on[j] = numerics::log1m_exp(log_off[j]);
-    }
+    for (std::size_t j = 0; j < units(); ++j) log_off[j] = stats[3 * j + 1] > 0.0 ? -numerics::infinity : stats[3 * j];
+    vector_math::log1m_exp(log_off, log_on, units());
   }
 
   void log_probability(const Matrix& parents, const Matrix& states, Vector& log_p,

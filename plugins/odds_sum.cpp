@@ -1,7 +1,7 @@
 // odds-sum: the competitive rule of Dayan, Hinton, Neal & Zemel (1995), eq. A.2. Causes
 // add their odds: the odds of a unit being on are t_j = b_j + sum_k W_jk s_k, so
 //   p_j = t_j / (1 + t_j) = 1 - 1 / (1 + b_j + sum_k W_jk s_k),   b_j, W_jk >= 0.
-//   log P(s_j = 1) = log t_j - log1p(t_j),  log P(s_j = 0) = -log1p(t_j),
+//   log P(s_j = 1) = -log1p(1 / t_j),  log P(s_j = 0) = -log1p(t_j),
 //   d log P / d t_j = s_j / t_j - 1 / (1 + t_j).
 // A unit with t_j = 0 can never fire; if it is on anyway its log-probability is -inf and
 // the gradient s_j / t_j is taken at t_j = minimum_odds, so that learning moves it out of
@@ -14,6 +14,7 @@
 
 #include "framework/incremental_statistics.hpp"
 #include "framework/numerics.hpp"
+#include "framework/vector_math.hpp"
 #include "framework/weighted_distribution.hpp"
 
 namespace helmholtz::plugins {
@@ -32,8 +33,8 @@ class OddsSum final : public WeightedDistribution, public IncrementalStatistics 
     ensure_shape(log_off, log_on.shape(0), log_on.shape(1));
     auto off = log_off.begin();
     for (double& t : log_on) {
-      *off = -std::log1p(t);
-      t = std::log(t) + *off++;
+      *off++ = -std::log1p(t);
+      t = -std::log1p(1.0 / t);
     }
   }
 
@@ -55,11 +56,8 @@ class OddsSum final : public WeightedDistribution, public IncrementalStatistics 
     }
   }
   void log_firing_from_statistics(const double* stats, double* log_on, double* log_off) const override {
-    for (std::size_t j = 0; j < units(); ++j) {
-      const double t = std::max(stats[2 * j], 0.0);
-      log_off[j] = -std::log1p(t);
-      log_on[j] = std::log(t) + log_off[j];
-    }
+    for (std::size_t j = 0; j < units(); ++j) log_on[j] = std::max(stats[2 * j], 0.0);  // t, for a moment
+    vector_math::log_odds_pair(log_on, log_on, log_off, units());
   }
 
   void probabilities(const Matrix& parents, Matrix& p) const override {
@@ -76,7 +74,7 @@ class OddsSum final : public WeightedDistribution, public IncrementalStatistics 
       double sum = 0;
       for (std::size_t j = 0; j < units(); ++j) {
         const double t = work(n, j);
-        sum += (states(n, j) != 0.0 ? std::log(t) : 0.0) - std::log1p(t);
+        sum += states(n, j) != 0.0 ? -std::log1p(1.0 / t) : -std::log1p(t);
       }
       log_p(n) = sum;
     }

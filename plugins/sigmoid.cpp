@@ -5,6 +5,7 @@
 // Incremental statistic: a_j itself, which changes by +-W_jk when parent unit k switches.
 #include "framework/incremental_statistics.hpp"
 #include "framework/numerics.hpp"
+#include "framework/vector_math.hpp"
 #include "framework/weighted_distribution.hpp"
 
 namespace helmholtz::plugins {
@@ -37,10 +38,7 @@ class Sigmoid final : public WeightedDistribution, public IncrementalStatistics 
       for (std::size_t j = 0; j < units(); ++j) stats[j] -= column[j];
   }
   void log_firing_from_statistics(const double* stats, double* log_on, double* log_off) const override {
-    for (std::size_t j = 0; j < units(); ++j) {
-      log_on[j] = numerics::log_sigmoid(stats[j]);
-      log_off[j] = numerics::log_sigmoid(-stats[j]);
-    }
+    vector_math::log_sigmoid_pair(stats, log_on, log_off, units());
   }
 
   void probabilities(const Matrix& parents, Matrix& p) const override {

@@ -12,7 +12,11 @@
 //   on h alone, so they are computed once per configuration and shared by all patterns:
 //     log P(d | h) = sum_j d_j log P(on_j | h) + (1 - d_j) log P(off_j | h),
 //   which for a batch of configurations and all patterns is one matrix product.
+// - A hidden node whose parents are all observed (the first layer of a recognition model)
+//   has firing log-probabilities that depend on d alone: computed once per pattern, then a
+//   matrix product with the configurations' bits.
 // - The posterior marginals are another matrix product (weights x configuration bits).
+// configuration_terms.hpp holds this kernel; this file walks the configurations and reduces.
 // - The configuration space is split between threads.
 #include <atomic>
 #include <cstdint>
@@ -27,6 +31,8 @@ struct ExactOptions {
   unsigned threads = 0;               // 0: one per core
   bool posterior_marginals = false;
   bool posterior_mode = false;
+  // Also the exact bound -F = sum_h Q(h|d) [log P(h,d) - log Q(h|d)] (same enumeration).
+  bool free_energy_bound = false;
   // Checked between batches; when it becomes true the engine stops and throws Interrupted.
   const std::atomic<bool>* interrupt = nullptr;
 };
@@ -37,6 +43,7 @@ struct ExactResult {
   Matrix posterior_marginals;               // patterns x hidden units, if asked for
   Matrix posterior_mode;                    // patterns x hidden units (0/1), if asked for
   Vector mode_log_joint;                    // log P(mode_n, d_n), if the mode was asked for
+  Vector free_energy_bound;                 // -F(d_n), if asked for
 };
 
 // Hidden units are numbered by hidden node in declaration order, then unit: bit i of a

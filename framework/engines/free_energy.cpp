@@ -53,39 +53,9 @@ SampledEstimates sampled_estimates(const Network& network, const Matrix& data, s
 }
 
 Vector exact_bound(const Network& network, const Matrix& data, const ExactOptions& options) {
-  const std::uint64_t configurations = enumerable_configurations(network, options.max_hidden_units);
-  if (data.shape(1) != network.visible_units())
-    throw Error("the data have " + std::to_string(data.shape(1)) + " columns, but the network has " +
-                std::to_string(network.visible_units()) + " visible units");
-  const std::size_t patterns = data.shape(0);
-  const auto observed = network.observed_nodes();
-  const auto hidden = network.hidden_nodes();
-  Vector out = xt::zeros<double>({patterns});
-  NodeStates states;
-  Vector log_p, log_q, node_log_p;
-  Matrix parents;
-  Workspace workspace;
-  for (std::size_t first = 0; first < patterns; first += pattern_block) {
-    const std::size_t count = std::min(pattern_block, patterns - first);
-    ensure_states(network, count, states);
-    scatter_nodes(rows(data, first, count), observed, states);
-    for (std::uint64_t h = 0; h < configurations; ++h) {
-      if (options.interrupt && (h & 1023) == 0 && options.interrupt->load(std::memory_order_relaxed)) throw Interrupted();
-      std::size_t bit = 0;
-      for (std::size_t node : hidden)
-        for (std::size_t u = 0; u < network.nodes[node].size; ++u, ++bit) {
-          const double on = (h >> bit) & 1u;
-          for (std::size_t n = 0; n < count; ++n) states[node](n, u) = on;
-        }
-      recognition_log_probability(network, states, log_q, parents, node_log_p, workspace);
-      generative_log_joint(network, states, log_p, parents, node_log_p, workspace);
-      for (std::size_t n = 0; n < count; ++n) {
-        if (log_q(n) == -numerics::infinity) continue;  // Q(h|d) = 0 contributes nothing
-        out(first + n) += std::exp(log_q(n)) * (log_p(n) - log_q(n));
-      }
-    }
-  }
-  return out;
+  ExactOptions with_bound = options;
+  with_bound.free_energy_bound = true;
+  return exact_inference(network, data, with_bound).free_energy_bound;
 }
 
 }  // namespace helmholtz

@@ -33,6 +33,32 @@ TEST_CASE("exact bound = sum_h Q(h|d) [log P(h,d) - log Q(h|d)] by brute force, 
   }
 }
 
+TEST_CASE("the exact bound over 2^14 configurations split between two threads agrees with brute force") {
+  const char* const wide = R"(
+nodes:
+  - {name: top,  type: binary, size: 4}
+  - {name: mid,  type: binary, size: 10}
+  - {name: data, type: binary, size: 5, observed: true}
+generative:
+  top:  {distribution: KIND}
+  mid:  {distribution: KIND, parents: [top]}
+  data: {distribution: KIND, parents: [mid, top]}
+)";
+  Rng rng = make_rng(28);
+  const Network network = testing::random_network(wide, rng, false);
+  Matrix data = Matrix::from_shape({4, network.visible_units()});
+  for (double& x : data) x = uniform01(rng) < 0.5;
+  ExactOptions options;
+  options.threads = 2;
+  options.free_energy_bound = true;
+  const ExactResult result = exact_inference(network, data, options);
+  for (std::size_t n = 0; n < data.shape(0); ++n) {
+    const long double expected = reference::free_energy_bound(network, data, n);
+    CHECK(std::abs(result.free_energy_bound(n) - static_cast<double>(expected)) <= 1e-9 * std::max(1.0L, std::abs(expected)));
+    CHECK(result.free_energy_bound(n) <= result.log_likelihood(n));
+  }
+}
+
 namespace {
 
 // Mean and variance under Q(.|d) of the log weight log P(h,d) - log Q(h|d), and the

@@ -1,0 +1,234 @@
+#include "framework/engines/configuration_terms.hpp"
+
+#include <algorithm>
+
+#include "framework/incremental_statistics.hpp"
+#include "framework/linear_algebra.hpp"
+
+namespace helmholtz {
+
+UnitLayout::UnitLayout(const Network& network) {
+  for (const Node& node : network.nodes) {
+    if (node.observed) {
+      hidden_offset.push_back(npos);
+      data_offset.push_back(visible_units);
+      visible_units += node.size;
+    } else {
+      hidden_offset.push_back(hidden_units);
+      data_offset.push_back(npos);
+      hidden_units += node.size;
+    }
+  }
+}
+
+TermPlan::TermPlan(const Network& network, const DirectedModel& model, const UnitLayout& layout)
+    : hidden_units(layout.hidden_units), dependents(layout.hidden_units), owner(layout.hidden_units, UnitLayout::npos) {
+  for (std::size_t node : model.order) {
+    const Conditional& c = model.conditionals[node];
+    if (!c.distribution) continue;
+    TermNode t;
+    t.node = node;
+    t.distribution = c.distribution.get();
+    t.incremental = dynamic_cast<const IncrementalStatistics*>(c.distribution.get());
+    t.units = network.nodes[node].size;
+    t.hidden_offset = layout.hidden_offset[node];
+    t.data_offset = layout.data_offset[node];
+    bool observed_parent = false, hidden_parent = false;
+    for (std::size_t parent : c.parents)
+      for (std::size_t u = 0; u < network.nodes[parent].size; ++u) {
+        const bool observed = network.nodes[parent].observed;
+        (observed ? observed_parent : hidden_parent) = true;
+        t.parent_hidden_unit.push_back(observed ? UnitLayout::npos : layout.hidden_offset[parent] + u);
+        t.parent_data_column.push_back(observed ? layout.data_offset[parent] + u : UnitLayout::npos);
+      }
+    const bool observed = network.nodes[node].observed;
+    if (!observed_parent) t.role = observed ? TermRole::likelihood : TermRole::prior;
+    else if (!hidden_parent) t.role = observed ? TermRole::constant : TermRole::recognised;
+    else t.role = TermRole::mixed;
+    if (t.role == TermRole::likelihood) {
+      t.block_offset = likelihood_units;
+      likelihood_units += t.units;
+    } else if (t.role == TermRole::recognised) {
+      t.block_offset = recognised_units;
+      recognised_units += t.units;
+    }
+    const std::size_t index = nodes.size();
+    if (t.role == TermRole::prior || t.role == TermRole::likelihood)
+      for (std::size_t k = 0; k < t.parent_hidden_unit.size(); ++k)
+        dependents[t.parent_hidden_unit[k]].push_back({index, k});
+    if (!observed)
+      for (std::size_t u = 0; u < t.units; ++u) owner[t.hidden_offset + u] = index;
+    nodes.push_back(std::move(t));
+  }
+}
+
+void TermBlock::prepare(const TermPlan& plan, const Matrix& block) {
+  data = &block;
+  const std::size_t patterns = block.shape(0);
+  ensure_shape(likelihood_states, patterns, 2 * plan.likelihood_units);
+  ensure_shape(recognised_logs, patterns, 2 * plan.recognised_units);
+  ensure_shape(constant, patterns);
+  constant.fill(0.0);
+  Matrix parents, states, log_on, log_off;
+  Vector log_p;
+  Workspace workspace;
+  for (const TermNode& t : plan.nodes) {
+    if (t.role == TermRole::likelihood) {
+      for (std::size_t n = 0; n < patterns; ++n)
+        for (std::size_t j = 0; j < t.units; ++j) {
+          const double d = block(n, t.data_offset + j);
+          likelihood_states(n, t.block_offset + j) = d;
+          likelihood_states(n, plan.likelihood_units + t.block_offset + j) = 1.0 - d;
+        }
+      continue;
+    }
+    if (t.role != TermRole::recognised && t.role != TermRole::constant) continue;
+    ensure_shape(parents, patterns, t.parent_data_column.size());
+    for (std::size_t n = 0; n < patterns; ++n)
+      for (std::size_t k = 0; k < t.parent_data_column.size(); ++k) parents(n, k) = block(n, t.parent_data_column[k]);
+    if (t.role == TermRole::recognised) {
+      t.distribution->log_firing_probabilities(parents, log_on, log_off);
+      for (std::size_t n = 0; n < patterns; ++n)
+        for (std::size_t j = 0; j < t.units; ++j) {
+          recognised_logs(n, t.block_offset + j) = std::max(log_on(n, j), impossible);
+          recognised_logs(n, plan.recognised_units + t.block_offset + j) = std::max(log_off(n, j), impossible);
+        }
+    } else {
+      ensure_shape(states, patterns, t.units);
+      for (std::size_t n = 0; n < patterns; ++n)
+        for (std::size_t j = 0; j < t.units; ++j) states(n, j) = block(n, t.data_offset + j);
+      t.distribution->log_probability(parents, states, log_p, workspace);
+      for (std::size_t n = 0; n < patterns; ++n) constant(n) += log_p(n);
+    }
+  }
+}
+
+TermWalker::TermWalker(const TermPlan& plan) : plan_(plan) {
+  const std::size_t count = plan.nodes.size();
+  stats_.resize(count);
+  parent_row_.resize(count);
+  log_on_.resize(count);
+  log_off_.resize(count);
+  prior_term_.assign(count, 0.0);
+  for (std::size_t i = 0; i < count; ++i) {
+    const TermNode& t = plan.nodes[i];
+    if (t.role != TermRole::prior && t.role != TermRole::likelihood) continue;
+    if (t.incremental) stats_[i].resize(t.units * t.incremental->statistics_per_unit());
+    ensure_shape(parent_row_[i], 1, t.parent_hidden_unit.size());
+    ensure_shape(log_on_[i], 1, t.units);
+    ensure_shape(log_off_[i], 1, t.units);
+  }
+  ensure_shape(likelihood_logs_, batch_capacity, 2 * plan.likelihood_units);
+  ensure_shape(recognised_bits_, batch_capacity, 2 * plan.recognised_units);
+  ensure_shape(prior_, batch_capacity);
+}
+
+void TermWalker::update_firing(std::size_t i) {
+  const TermNode& t = plan_.nodes[i];
+  if (t.incremental) t.incremental->log_firing_from_statistics(stats_[i].data(), log_on_[i].data(), log_off_[i].data());
+  else t.distribution->log_firing_probabilities(parent_row_[i], log_on_[i], log_off_[i]);
+}
+
+void TermWalker::update_prior(std::size_t i, std::uint64_t h) {
+  const TermNode& t = plan_.nodes[i];
+  double term = 0;
+  for (std::size_t j = 0; j < t.units; ++j) term += (h >> (t.hidden_offset + j)) & 1u ? log_on_[i](0, j) : log_off_[i](0, j);
+  prior_term_[i] = term;
+}
+
+void TermWalker::reset(std::uint64_t h) {
+  for (std::size_t i = 0; i < plan_.nodes.size(); ++i) {
+    const TermNode& t = plan_.nodes[i];
+    if (t.role != TermRole::prior && t.role != TermRole::likelihood) continue;
+    if (t.incremental) {
+      t.incremental->statistics_with_parents_off(stats_[i].data());
+      for (std::size_t k = 0; k < t.parent_hidden_unit.size(); ++k)
+        if ((h >> t.parent_hidden_unit[k]) & 1u) t.incremental->switch_parent(stats_[i].data(), k, true);
+    } else {
+      for (std::size_t k = 0; k < t.parent_hidden_unit.size(); ++k)
+        parent_row_[i](0, k) = static_cast<double>((h >> t.parent_hidden_unit[k]) & 1u);
+    }
+    update_firing(i);
+    if (t.role == TermRole::prior) update_prior(i, h);
+  }
+}
+
+void TermWalker::flip(std::size_t u, std::uint64_t h) {
+  const bool on = (h >> u) & 1u;
+  for (const auto& [i, column] : plan_.dependents[u]) {
+    const TermNode& t = plan_.nodes[i];
+    if (t.incremental) t.incremental->switch_parent(stats_[i].data(), column, on);
+    else parent_row_[i](0, column) = on ? 1.0 : 0.0;
+    update_firing(i);
+    if (t.role == TermRole::prior) update_prior(i, h);
+  }
+  const std::size_t own = plan_.owner[u];
+  if (own != UnitLayout::npos && plan_.nodes[own].role == TermRole::prior) update_prior(own, h);
+}
+
+void TermWalker::record(std::size_t b, std::uint64_t h) {
+  double prior = 0;
+  for (std::size_t i = 0; i < plan_.nodes.size(); ++i) {
+    const TermNode& t = plan_.nodes[i];
+    switch (t.role) {
+      case TermRole::prior: prior += prior_term_[i]; break;
+      case TermRole::likelihood: {
+        double* row = &likelihood_logs_(b, 0);
+        for (std::size_t j = 0; j < t.units; ++j) {
+          row[t.block_offset + j] = std::max(log_on_[i](0, j), impossible);
+          row[plan_.likelihood_units + t.block_offset + j] = std::max(log_off_[i](0, j), impossible);
+        }
+        break;
+      }
+      case TermRole::recognised: {
+        double* row = &recognised_bits_(b, 0);
+        for (std::size_t j = 0; j < t.units; ++j) {
+          const double on = static_cast<double>((h >> (t.hidden_offset + j)) & 1u);
+          row[t.block_offset + j] = on;
+          row[plan_.recognised_units + t.block_offset + j] = 1.0 - on;
+        }
+        break;
+      }
+      default: break;
+    }
+  }
+  prior_(b) = prior;
+}
+
+void TermWalker::evaluate(const TermBlock& block, std::size_t filled, const std::vector<std::uint64_t>& configurations,
+                          Matrix& out) {
+  const std::size_t patterns = block.data->shape(0);
+  ensure_shape(out, patterns, filled);
+  for (std::size_t n = 0; n < patterns; ++n)
+    for (std::size_t b = 0; b < filled; ++b) out(n, b) = prior_(b);
+  if (plan_.likelihood_units) multiply_by_transpose(block.likelihood_states, likelihood_logs_.data(), filled, out, true);
+  if (plan_.recognised_units) multiply_by_transpose(block.recognised_logs, recognised_bits_.data(), filled, out, true);
+  add_mixed(block, filled, configurations, out);
+}
+
+void TermWalker::add_mixed(const TermBlock& block, std::size_t filled, const std::vector<std::uint64_t>& configurations,
+                           Matrix& out) {
+  const Matrix& data = *block.data;
+  const std::size_t patterns = data.shape(0);
+  for (const TermNode& t : plan_.nodes) {
+    if (t.role != TermRole::mixed) continue;
+    ensure_shape(mixed_parents_, patterns, t.parent_hidden_unit.size());
+    ensure_shape(mixed_states_, patterns, t.units);
+    for (std::size_t b = 0; b < filled; ++b) {
+      const std::uint64_t h = configurations[b];
+      for (std::size_t n = 0; n < patterns; ++n) {
+        for (std::size_t k = 0; k < t.parent_hidden_unit.size(); ++k)
+          mixed_parents_(n, k) = t.parent_hidden_unit[k] != UnitLayout::npos
+                                     ? static_cast<double>((h >> t.parent_hidden_unit[k]) & 1u)
+                                     : data(n, t.parent_data_column[k]);
+        for (std::size_t j = 0; j < t.units; ++j)
+          mixed_states_(n, j) = t.hidden_offset != UnitLayout::npos ? static_cast<double>((h >> (t.hidden_offset + j)) & 1u)
+                                                                    : data(n, t.data_offset + j);
+      }
+      t.distribution->log_probability(mixed_parents_, mixed_states_, mixed_log_p_, workspace_);
+      for (std::size_t n = 0; n < patterns; ++n) out(n, b) += std::max(mixed_log_p_(n), impossible);
+    }
+  }
+}
+
+}  // namespace helmholtz

@@ -1,0 +1,120 @@
+#pragma once
+// log prod_nodes P(node | parents) of one direction of a network (generative P or
+// recognition Q) for every pair of a data pattern d and a hidden configuration h, for a
+// block of patterns and a batch of configurations at a time: the kernel of exact
+// enumeration. Each node's term  sum_j s_j log P(on_j) + (1 - s_j) log P(off_j)  is
+// computed according to what it depends on:
+//   prior       hidden node, hidden parents only: firing and states depend on h alone, so
+//               the term is one number per configuration;
+//   likelihood  observed node, hidden parents only: the firing log-probabilities depend
+//               on h alone and are shared by all patterns, the states are the data: a matrix
+//               product [d, 1 - d] x [log on, log off]^T per batch;
+//   recognised  hidden node, observed parents only: the firing log-probabilities depend on
+//               d alone and are computed once per block, the states are h: a matrix product
+//               [log on, log off] x [h, 1 - h]^T per batch;
+//   constant    observed node, observed parents only: depends on d alone;
+//   mixed       anything else: recomputed per pattern and configuration (generic, slow).
+// Prior and likelihood nodes follow the Gray-code walk: when a hidden unit flips, the nodes
+// it is a parent of are updated through the plugin's IncrementalStatistics in O(units), or
+// recomputed from their parents by plugins without that capability.
+#include <cstdint>
+#include <vector>
+
+#include "framework/distribution.hpp"
+#include "framework/graph/network.hpp"
+
+namespace helmholtz {
+
+class IncrementalStatistics;
+
+// log 0 inside matrix products, where 0 * -inf would give NaN; anything at or below
+// impossible_threshold is read as -inf.
+inline constexpr double impossible = -1e300;
+inline constexpr double impossible_threshold = -1e299;
+
+// Which node and parent column each hidden unit is, in the engines' numbering: hidden nodes
+// in declaration order, then units; bit i of a configuration is hidden unit i.
+struct UnitLayout {
+  explicit UnitLayout(const Network& network);
+  std::size_t hidden_units = 0;
+  std::size_t visible_units = 0;
+  std::vector<std::size_t> hidden_offset;  // per node: first hidden unit, or npos if observed
+  std::vector<std::size_t> data_offset;    // per node: first data column, or npos if hidden
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+};
+
+enum class TermRole { prior, likelihood, recognised, constant, mixed };
+
+struct TermNode {
+  std::size_t node = 0;
+  TermRole role = TermRole::prior;
+  const Distribution* distribution = nullptr;
+  const IncrementalStatistics* incremental = nullptr;  // null: recompute from the parents
+  std::size_t units = 0;
+  std::vector<std::size_t> parent_hidden_unit;  // per parent column: hidden unit, or npos
+  std::vector<std::size_t> parent_data_column;  // per parent column: data column, or npos
+  std::size_t hidden_offset = UnitLayout::npos;
+  std::size_t data_offset = UnitLayout::npos;
+  std::size_t block_offset = 0;  // likelihood: column in the shared block; recognised: in the recognised block
+};
+
+// The immutable plan of one direction of the network.
+struct TermPlan {
+  TermPlan(const Network& network, const DirectedModel& model, const UnitLayout& layout);
+  std::size_t hidden_units = 0;
+  std::size_t likelihood_units = 0;  // columns of the likelihood block (times 2)
+  std::size_t recognised_units = 0;  // columns of the recognised block (times 2)
+  std::vector<TermNode> nodes;       // every node with a distribution, parents first
+  // For each hidden unit: (term node, parent column) of every node it is a parent of.
+  std::vector<std::vector<std::pair<std::size_t, std::size_t>>> dependents;
+  // For each hidden unit: the term node it belongs to, or npos if none in this direction.
+  std::vector<std::size_t> owner;
+};
+
+// What a block of patterns contributes, shared read-only by the threads.
+struct TermBlock {
+  const Matrix* data = nullptr;  // patterns x visible units
+  Matrix likelihood_states;      // patterns x 2 * likelihood units: [d, 1 - d]
+  Matrix recognised_logs;        // patterns x 2 * recognised units: [log on, log off]
+  Vector constant;               // patterns: the constant nodes' terms
+
+  void prepare(const TermPlan& plan, const Matrix& block);
+};
+
+// Walks the configurations for one direction of the network, in one thread.
+class TermWalker {
+ public:
+  explicit TermWalker(const TermPlan& plan);
+
+  // Everything recomputed for configuration h.
+  void reset(std::uint64_t h);
+  // Hidden unit u has just flipped; h is the new configuration.
+  void flip(std::size_t u, std::uint64_t h);
+  // Stores configuration h as entry b of the batch (b < batch_capacity).
+  void record(std::size_t b, std::uint64_t h);
+  // out(n, b) = log-product for pattern n and the b-th recorded configuration, b < filled,
+  // without the constant terms (block.constant). configurations[b] is the b-th h.
+  void evaluate(const TermBlock& block, std::size_t filled, const std::vector<std::uint64_t>& configurations,
+                Matrix& out);
+
+  static constexpr std::size_t batch_capacity = 128;
+
+ private:
+  void update_firing(std::size_t i);
+  void update_prior(std::size_t i, std::uint64_t h);
+  void add_mixed(const TermBlock& block, std::size_t filled, const std::vector<std::uint64_t>& configurations,
+                 Matrix& out);
+
+  const TermPlan& plan_;
+  std::vector<std::vector<double>> stats_;
+  std::vector<Matrix> parent_row_, log_on_, log_off_;
+  std::vector<double> prior_term_;
+  Matrix likelihood_logs_;  // batch x 2 * likelihood units
+  Matrix recognised_bits_;  // batch x 2 * recognised units
+  Vector prior_;            // batch
+  Matrix mixed_parents_, mixed_states_;
+  Vector mixed_log_p_;
+  Workspace workspace_;
+};
+
+}  // namespace helmholtz

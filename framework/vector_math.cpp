@@ -1,0 +1,64 @@
+#include "framework/vector_math.hpp"
+
+#include <xsimd/xsimd.hpp>
+
+#include "framework/numerics.hpp"
+
+namespace helmholtz::vector_math {
+namespace {
+
+using batch = xsimd::batch<double>;
+constexpr std::size_t width = batch::size;
+
+}  // namespace
+
+void exp_in_place(double* x, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + width <= n; i += width) xsimd::exp(batch::load_unaligned(x + i)).store_unaligned(x + i);
+  for (; i < n; ++i) x[i] = std::exp(x[i]);
+}
+
+void log_sigmoid_pair(const double* a, double* log_on, double* log_off, std::size_t n) {
+  std::size_t i = 0;
+  const batch zero(0.0);
+  for (; i + width <= n; i += width) {
+    const batch x = batch::load_unaligned(a + i);
+    const batch tail = xsimd::log1p(xsimd::exp(-xsimd::abs(x)));
+    (xsimd::min(x, zero) - tail).store_unaligned(log_on + i);
+    (xsimd::min(-x, zero) - tail).store_unaligned(log_off + i);
+  }
+  for (; i < n; ++i) {
+    log_on[i] = numerics::log_sigmoid(a[i]);
+    log_off[i] = numerics::log_sigmoid(-a[i]);
+  }
+}
+
+void log1m_exp(const double* log_off, double* log_on, std::size_t n) {
+  std::size_t i = 0;
+  const batch minus_log_2(-0.6931471805599453);
+  for (; i + width <= n; i += width) {
+    const batch x = batch::load_unaligned(log_off + i);
+    // Both branches of Maechler's rule, then the accurate one chosen per lane.
+    const batch near_zero = xsimd::log(-xsimd::expm1(x));
+    const batch far = xsimd::log1p(-xsimd::exp(x));
+    xsimd::select(x > minus_log_2, near_zero, far).store_unaligned(log_on + i);
+  }
+  for (; i < n; ++i) log_on[i] = numerics::log1m_exp(log_off[i]);
+}
+
+void log_odds_pair(const double* t, double* log_on, double* log_off, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + width <= n; i += width) {
+    const batch x = batch::load_unaligned(t + i);
+    const batch off = -xsimd::log1p(x);
+    off.store_unaligned(log_off + i);
+    (-xsimd::log1p(batch(1.0) / x)).store_unaligned(log_on + i);
+  }
+  for (; i < n; ++i) {
+    const double odds = t[i];
+    log_off[i] = -std::log1p(odds);
+    log_on[i] = -std::log1p(1.0 / odds);
+  }
+}
+
+}  // namespace helmholtz::vector_math
