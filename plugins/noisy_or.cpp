@@ -162,6 +162,7 @@ class NoisyOr final : public WeightedDistribution, public IncrementalStatistics 
   InitialRange initial_weight() const override { return {0.0, 0.2}; }
 
   void refresh() override {
+    WeightedDistribution::refresh();
     ensure_shape(log_keep_, units() * parent_units());
     ensure_shape(log_keep_by_parent_, units() * parent_units());
     certain_weights_.clear();

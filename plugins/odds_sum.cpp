@@ -25,7 +25,7 @@ constexpr double learning_margin = 1e-3;
 
 class OddsSum final : public WeightedDistribution, public IncrementalStatistics {
  public:
-  explicit OddsSum(NodeShape shape) : WeightedDistribution(std::move(shape)) { refresh(); }
+  using WeightedDistribution::WeightedDistribution;
   std::string_view kind() const override { return "odds-sum"; }
 
   void log_firing_probabilities(const Matrix& parents, Matrix& log_on, Matrix& log_off) const override {
@@ -46,7 +46,7 @@ class OddsSum final : public WeightedDistribution, public IncrementalStatistics 
     }
   }
   void switch_parent(double* stats, std::size_t k, bool on) const override {
-    const double* column = weights_by_parent_.data() + k * units();
+    const double* column = weights_from(k);
     const double sign = on ? 1.0 : -1.0;
     for (std::size_t j = 0; j < units(); ++j) {
       if (column[j] == 0.0) continue;
@@ -102,15 +102,6 @@ class OddsSum final : public WeightedDistribution, public IncrementalStatistics 
   ParameterRange learning_bias_range() const override { return {learning_margin, numerics::infinity}; }
   InitialRange initial_bias() const override { return {0.05, 0.05}; }
   InitialRange initial_weight() const override { return {0.0, 0.2}; }
-
-  void refresh() override {
-    ensure_shape(weights_by_parent_, parent_units() * units());
-    for (std::size_t j = 0; j < units(); ++j)
-      for (std::size_t k = 0; k < parent_units(); ++k) weights_by_parent_(k * units() + j) = weight(j, k);
-  }
-
- private:
-  Vector weights_by_parent_;  // W transposed: the weights from one parent unit are contiguous
 };
 
 }  // namespace

@@ -13,7 +13,7 @@ namespace {
 
 class Sigmoid final : public WeightedDistribution, public IncrementalStatistics {
  public:
-  explicit Sigmoid(NodeShape shape) : WeightedDistribution(std::move(shape)) { refresh(); }
+  using WeightedDistribution::WeightedDistribution;
   std::string_view kind() const override { return "sigmoid"; }
 
   void log_firing_probabilities(const Matrix& parents, Matrix& log_on, Matrix& log_off) const override {
@@ -31,7 +31,7 @@ class Sigmoid final : public WeightedDistribution, public IncrementalStatistics 
     for (std::size_t j = 0; j < units(); ++j) stats[j] = bias(j);
   }
   void switch_parent(double* stats, std::size_t k, bool on) const override {
-    const double* column = weights_by_parent_.data() + k * units();
+    const double* column = weights_from(k);
     if (on)
       for (std::size_t j = 0; j < units(); ++j) stats[j] += column[j];
     else
@@ -77,16 +77,6 @@ class Sigmoid final : public WeightedDistribution, public IncrementalStatistics 
   ParameterRange weight_range() const override { return bias_range(); }
   InitialRange initial_bias() const override { return {0.0, 0.0}; }
   InitialRange initial_weight() const override { return {-0.1, 0.1}; }
-
-  // W transposed, so that the weights from one parent unit are contiguous for switch_parent.
-  void refresh() override {
-    ensure_shape(weights_by_parent_, parent_units() * units());
-    for (std::size_t j = 0; j < units(); ++j)
-      for (std::size_t k = 0; k < parent_units(); ++k) weights_by_parent_(k * units() + j) = weight(j, k);
-  }
-
- private:
-  Vector weights_by_parent_;
 };
 
 }  // namespace
