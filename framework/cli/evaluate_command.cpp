@@ -27,6 +27,7 @@ double mean(const Vector& v) {
 }
 
 int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
+  const std::atomic<bool>& interrupted = interrupt_flag();  // first, so Ctrl-C is never fatal
   const std::string model_file = args.positional(0);
   const Network network = read_model(model_file);
   const std::string data_file = args.text("--data");
@@ -36,7 +37,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
   ExactOptions exact;
   exact.max_hidden_units = args.count_or("--max-hidden-units", exact.max_hidden_units);
   exact.threads = static_cast<unsigned>(args.count_or("--threads", 0, 0));
-  exact.interrupt = &interrupt_flag();
+  exact.interrupt = &interrupted;
   const bool exact_possible = network.hidden_units() <= exact.max_hidden_units && !args.flag("--no-exact");
 
   const SampledEstimates sampled = sampled_estimates(network, data, samples, rng);

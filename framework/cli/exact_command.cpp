@@ -37,6 +37,7 @@ std::vector<std::string> hidden_unit_names(const Network& network) {
 }
 
 int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
+  const std::atomic<bool>& interrupted = interrupt_flag();  // first, so Ctrl-C is never fatal
   const std::string model_file = args.positional(0);
   const Network network = read_model(model_file);
   const bool all_patterns = args.flag("--all-patterns");
@@ -46,7 +47,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
   options.max_hidden_units = args.count_or("--max-hidden-units", options.max_hidden_units);
   options.threads = static_cast<unsigned>(args.count_or("--threads", 0, 0));
   options.posterior_marginals = options.posterior_mode = args.flag("--posterior");
-  options.interrupt = &interrupt_flag();
+  options.interrupt = &interrupted;
   enumerable_configurations(network, options.max_hidden_units);  // refuse before reading data
 
   const Matrix data = all_patterns ? all_visible_patterns(network) : read_data(args.text("--data"), network.visible_units());

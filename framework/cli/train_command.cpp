@@ -12,6 +12,7 @@ namespace helmholtz::cli {
 namespace {
 
 int run(const Arguments& args, std::ostream& out, std::ostream& err) {
+  const std::atomic<bool>& interrupted = interrupt_flag();  // first, so Ctrl-C is never fatal
   const std::string algorithm = args.optional_text("--algorithm").value_or("wake-sleep");
   if (algorithm != "wake-sleep")
     throw UsageError("helmholtz train: unknown algorithm '" + algorithm + "' (available: wake-sleep)");
@@ -29,7 +30,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   options.batch_size = args.count_or("--batch-size", 1);
   options.seed = args.count("--seed", 0);
   options.shuffle = !args.flag("--no-shuffle");
-  options.interrupt = &interrupt_flag();
+  options.interrupt = &interrupted;
   const bool quiet = args.flag("--quiet");
 
   const TrainingOutcome outcome = train_wake_sleep(network, data, options, [&](const EpochReport& r) {
