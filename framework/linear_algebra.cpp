@@ -18,6 +18,14 @@ void multiply_by_transpose(const Matrix& inputs, const double* weights, std::siz
               accumulate ? 1.0 : 0.0, out.data(), m);
 }
 
+void multiply_by_transpose(std::size_t n, std::size_t k, const double* inputs, std::size_t lda, const double* weights,
+                           std::size_t m, double* out, bool accumulate) {
+  if (n == 0 || m == 0 || k == 0) return;
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), 1.0,
+              inputs, static_cast<int>(lda), weights, static_cast<int>(k), accumulate ? 1.0 : 0.0, out,
+              static_cast<int>(m));
+}
+
 void accumulate_outer(const Matrix& deltas, const Matrix& inputs, double scale, double* gradient) {
   const auto n = static_cast<int>(deltas.shape(0));
   const auto m = static_cast<int>(deltas.shape(1));

@@ -10,6 +10,11 @@ namespace helmholtz {
 void multiply_by_transpose(const Matrix& inputs, const double* weights, std::size_t rows_of_weights,
                            Matrix& out, bool accumulate = false);
 
+// The same on raw buffers: out (n x m) (+)= inputs (n x k, leading dimension lda) *
+// weights^T (weights m x k, contiguous rows).
+void multiply_by_transpose(std::size_t n, std::size_t k, const double* inputs, std::size_t lda, const double* weights,
+                           std::size_t m, double* out, bool accumulate);
+
 // gradient += scale * deltas^T * inputs: deltas is N x M, inputs is N x K, gradient is
 // the flat row-major M x K block starting at gradient.
 void accumulate_outer(const Matrix& deltas, const Matrix& inputs, double scale, double* gradient);

@@ -38,10 +38,13 @@ void log1m_exp(const double* log_off, double* log_on, std::size_t n) {
   const batch minus_log_2(-0.6931471805599453);
   for (; i + width <= n; i += width) {
     const batch x = batch::load_unaligned(log_off + i);
-    // Both branches of Maechler's rule, then the accurate one chosen per lane.
-    const batch near_zero = xsimd::log(-xsimd::expm1(x));
-    const batch far = xsimd::log1p(-xsimd::exp(x));
-    xsimd::select(x > minus_log_2, near_zero, far).store_unaligned(log_on + i);
+    // Maechler's rule per lane; both branches only when the lanes disagree.
+    const auto near = x > minus_log_2;
+    batch y;
+    if (xsimd::all(near)) y = xsimd::log(-xsimd::expm1(x));
+    else if (xsimd::none(near)) y = xsimd::log1p(-xsimd::exp(x));
+    else y = xsimd::select(near, xsimd::log(-xsimd::expm1(x)), xsimd::log1p(-xsimd::exp(x)));
+    y.store_unaligned(log_on + i);
   }
   for (; i < n; ++i) log_on[i] = numerics::log1m_exp(log_off[i]);
 }

@@ -119,6 +119,8 @@ TermWalker::TermWalker(const TermPlan& plan) : plan_(plan) {
     ensure_shape(log_off_[i], 1, t.units);
   }
   ensure_shape(likelihood_logs_, batch_capacity, 2 * plan.likelihood_units);
+  ensure_shape(likelihood_diff_, batch_capacity, plan.likelihood_units);
+  ensure_shape(likelihood_base_, batch_capacity);
   ensure_shape(recognised_bits_, batch_capacity, 2 * plan.recognised_units);
   ensure_shape(prior_, batch_capacity);
 }
@@ -167,16 +169,22 @@ void TermWalker::flip(std::size_t u, std::uint64_t h) {
 }
 
 void TermWalker::record(std::size_t b, std::uint64_t h) {
-  double prior = 0;
+  if (b == 0) batch_has_certain_unit_ = false;
+  double prior = 0, base = 0;
   for (std::size_t i = 0; i < plan_.nodes.size(); ++i) {
     const TermNode& t = plan_.nodes[i];
     switch (t.role) {
       case TermRole::prior: prior += prior_term_[i]; break;
       case TermRole::likelihood: {
         double* row = &likelihood_logs_(b, 0);
+        double* diff = &likelihood_diff_(b, 0);
         for (std::size_t j = 0; j < t.units; ++j) {
-          row[t.block_offset + j] = std::max(log_on_[i](0, j), impossible);
-          row[plan_.likelihood_units + t.block_offset + j] = std::max(log_off_[i](0, j), impossible);
+          const double on = std::max(log_on_[i](0, j), impossible), off = std::max(log_off_[i](0, j), impossible);
+          row[t.block_offset + j] = on;
+          row[plan_.likelihood_units + t.block_offset + j] = off;
+          diff[t.block_offset + j] = on - off;
+          base += off;
+          batch_has_certain_unit_ |= on == impossible || off == impossible;
         }
         break;
       }
@@ -193,15 +201,22 @@ void TermWalker::record(std::size_t b, std::uint64_t h) {
     }
   }
   prior_(b) = prior;
+  likelihood_base_(b) = base;
 }
 
 void TermWalker::evaluate(const TermBlock& block, std::size_t filled, const std::vector<std::uint64_t>& configurations,
                           Matrix& out) {
   const std::size_t patterns = block.data->shape(0);
   ensure_shape(out, patterns, filled);
+  const std::size_t v = plan_.likelihood_units;
+  const bool differences = v && !batch_has_certain_unit_;
   for (std::size_t n = 0; n < patterns; ++n)
-    for (std::size_t b = 0; b < filled; ++b) out(n, b) = prior_(b);
-  if (plan_.likelihood_units) multiply_by_transpose(block.likelihood_states, likelihood_logs_.data(), filled, out, true);
+    for (std::size_t b = 0; b < filled; ++b) out(n, b) = prior_(b) + (differences ? likelihood_base_(b) : 0.0);
+  if (differences)  // d (the first half of [d, 1 - d]) times the differences
+    multiply_by_transpose(patterns, v, block.likelihood_states.data(), 2 * v, likelihood_diff_.data(), filled,
+                          out.data(), true);
+  else if (v)
+    multiply_by_transpose(block.likelihood_states, likelihood_logs_.data(), filled, out, true);
   if (plan_.recognised_units) multiply_by_transpose(block.recognised_logs, recognised_bits_.data(), filled, out, true);
   add_mixed(block, filled, configurations, out);
 }

@@ -109,7 +109,14 @@ class TermWalker {
   std::vector<std::vector<double>> stats_;
   std::vector<Matrix> parent_row_, log_on_, log_off_;
   std::vector<double> prior_term_;
-  Matrix likelihood_logs_;  // batch x 2 * likelihood units
+  // The likelihood nodes' firing log-probabilities of each configuration of the batch, in two
+  // layouts. Usually log P(d|h) = sum_j log off_j + sum_j d_j (log on_j - log off_j), a product
+  // over V columns; a batch where some unit is certain (log 0, kept as `impossible`) cannot
+  // take differences, and uses [d, 1 - d] x [log on, log off], over 2V columns.
+  Matrix likelihood_logs_;     // batch x 2 * likelihood units: [log on, log off]
+  Matrix likelihood_diff_;     // batch x likelihood units: log on - log off
+  Vector likelihood_base_;     // batch: sum of log off
+  bool batch_has_certain_unit_ = false;
   Matrix recognised_bits_;  // batch x 2 * recognised units
   Vector prior_;            // batch
   Matrix mixed_parents_, mixed_states_;
