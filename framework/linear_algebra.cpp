@@ -14,6 +14,11 @@ void multiply_by_transpose(const Matrix& inputs, const double* weights, std::siz
     if (!accumulate) out.fill(0.0);
     return;
   }
+  if (n == 1) {  // one pattern (the online path): a matrix-vector product, which BLAS does faster
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, m, k, 1.0, weights, k, inputs.data(), 1, accumulate ? 1.0 : 0.0,
+                out.data(), 1);
+    return;
+  }
   cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, m, k, 1.0, inputs.data(), k, weights, k,
               accumulate ? 1.0 : 0.0, out.data(), m);
 }
@@ -31,6 +36,10 @@ void accumulate_outer(const Matrix& deltas, const Matrix& inputs, double scale, 
   const auto m = static_cast<int>(deltas.shape(1));
   const auto k = static_cast<int>(inputs.shape(1));
   if (n == 0 || m == 0 || k == 0) return;
+  if (n == 1) {  // one pattern: a rank-one update
+    cblas_dger(CblasRowMajor, m, k, scale, deltas.data(), 1, inputs.data(), 1, gradient, k);
+    return;
+  }
   cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, k, n, scale, deltas.data(), m,
               inputs.data(), k, 1.0, gradient, k);
 }

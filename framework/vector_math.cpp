@@ -18,6 +18,18 @@ void exp_in_place(double* x, std::size_t n) {
   for (; i < n; ++i) x[i] = std::exp(x[i]);
 }
 
+void sigmoid_in_place(double* x, std::size_t n) {
+  std::size_t i = 0;
+  const batch zero(0.0), one(1.0);
+  for (; i + width <= n; i += width) {
+    const batch a = batch::load_unaligned(x + i);
+    const batch e = xsimd::exp(-xsimd::abs(a));
+    const batch r = one / (one + e);
+    xsimd::select(a >= zero, r, e * r).store_unaligned(x + i);
+  }
+  for (; i < n; ++i) x[i] = numerics::sigmoid(x[i]);
+}
+
 void log_sigmoid_pair(const double* a, double* log_on, double* log_off, std::size_t n) {
   std::size_t i = 0;
   const batch zero(0.0);

@@ -10,6 +10,9 @@ namespace helmholtz::vector_math {
 // x[i] = exp(x[i]).
 void exp_in_place(double* x, std::size_t n);
 
+// x[i] = sigmoid(x[i]) = 1 / (1 + exp(-x[i])), exactly 0 and 1 far out.
+void sigmoid_in_place(double* x, std::size_t n);
+
 // log_on[i] = log sigmoid(a[i]), log_off[i] = log sigmoid(-a[i]), with one exp and one
 // log1p per unit: both are min(+-a, 0) - log1p(exp(-|a|)).
 void log_sigmoid_pair(const double* a, double* log_on, double* log_off, std::size_t n);

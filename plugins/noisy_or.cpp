@@ -131,7 +131,7 @@ class NoisyOr final : public WeightedDistribution, public IncrementalStatistics 
         deltas(n, j) = states(n, j) != 0.0 ? -std::exp(off) / p : 1.0;
       }
     // dL_j / dW_jk = -s_k / (1 - W_jk): the product D^T S, then each entry scaled.
-    Matrix& products = work.first;
+    Matrix& products = work.third;  // its own buffer: a shape change would reallocate
     ensure_shape(products, units(), parent_units());
     products.fill(0.0);
     accumulate_outer(deltas, parents, 1.0, products.data());

@@ -43,7 +43,7 @@ class Sigmoid final : public WeightedDistribution, public IncrementalStatistics 
 
   void probabilities(const Matrix& parents, Matrix& p) const override {
     affine(parents, p);
-    for (double& x : p) x = numerics::sigmoid(x);
+    vector_math::sigmoid_in_place(p.data(), p.size());
   }
 
   void log_probability(const Matrix& parents, const Matrix& states, Vector& log_p,
@@ -65,8 +65,10 @@ class Sigmoid final : public WeightedDistribution, public IncrementalStatistics 
                            Workspace& workspace) const override {
     Matrix& work = workspace.first;
     affine(parents, work);
-    for (std::size_t n = 0; n < states.shape(0); ++n)
-      for (std::size_t j = 0; j < units(); ++j) work(n, j) = states(n, j) - numerics::sigmoid(work(n, j));
+    vector_math::sigmoid_in_place(work.data(), work.size());
+    const double* s = states.data();
+    double* w = work.data();
+    for (std::size_t i = 0, n = work.size(); i < n; ++i) w[i] = s[i] - w[i];
     accumulate_affine_gradient(parents, work, scale, gradient);
   }
 

@@ -6,9 +6,9 @@ const NodeStates& AncestralSampler::sample(std::size_t patterns, Rng& rng) {
   ensure_states(network_, patterns, states_);
   for (std::size_t node : network_.generative.order) {
     const Conditional& conditional = network_.generative.conditionals[node];
-    gather_parents(conditional, states_, patterns, parents_);
-    conditional.distribution->probabilities(parents_, probabilities_);
-    sample_bernoulli(probabilities_, states_[node], rng);
+    gather_parents(conditional, states_, patterns, parents_[node]);
+    conditional.distribution->probabilities(parents_[node], probabilities_[node]);
+    sample_bernoulli(probabilities_[node], states_[node], rng);
   }
   return states_;
 }

@@ -8,7 +8,8 @@ namespace helmholtz {
 
 class AncestralSampler {
  public:
-  explicit AncestralSampler(const Network& network) : network_(network) {}
+  explicit AncestralSampler(const Network& network)
+      : network_(network), parents_(network.nodes.size()), probabilities_(network.nodes.size()) {}
 
   // Draws `patterns` samples of every node. The result stays valid until the next call;
   // buffers are reused, so calls with the same batch size allocate nothing.
@@ -17,7 +18,7 @@ class AncestralSampler {
  private:
   const Network& network_;
   NodeStates states_;
-  Matrix parents_, probabilities_;
+  std::vector<Matrix> parents_, probabilities_;  // per node, so that steps reuse them
 };
 
 // Convenience: `patterns` samples of the observed nodes, side by side in declaration order.

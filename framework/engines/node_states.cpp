@@ -45,8 +45,17 @@ void scatter_nodes(const Matrix& patterns, const std::vector<std::size_t>& nodes
 
 void sample_bernoulli(const Matrix& p, Matrix& states, Rng& rng) {
   ensure_shape(states, p.shape(0), p.shape(1));
-  auto s = states.begin();
-  for (double probability : p) *s++ = uniform01(rng) < probability ? 1.0 : 0.0;
+  // Uniforms a block at a time, then the comparisons in a separate loop, which the compiler
+  // vectorises without branches (a comparison per draw would be an unpredictable branch).
+  constexpr std::size_t block = 256;
+  double u[block];
+  const double* probability = p.data();
+  double* s = states.data();
+  for (std::size_t first = 0, n = p.size(); first < n; first += block) {
+    const std::size_t m = std::min(block, n - first);
+    for (std::size_t j = 0; j < m; ++j) u[j] = uniform01(rng);
+    for (std::size_t j = 0; j < m; ++j) s[first + j] = u[j] < probability[first + j] ? 1.0 : 0.0;
+  }
 }
 
 }  // namespace helmholtz

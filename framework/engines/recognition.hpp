@@ -14,14 +14,20 @@ class RecognitionSampler {
   // data: patterns x visible units. Returns the states of every node (observed ones equal to
   // the data), valid until the next call; log_q(n) = log Q(h_n | d_n). Buffers are reused.
   const NodeStates& sample(const Matrix& data, Rng& rng, Vector& log_q);
+  // The states only (training needs no log Q).
+  const NodeStates& sample(const Matrix& data, Rng& rng);
 
  private:
+  const NodeStates& run(const Matrix& data, Rng& rng, Vector* log_q);
+
+  // One buffer of each kind per node: a buffer shared by nodes of different widths would be
+  // reallocated at every node of every step.
   const Network& network_;
   std::vector<std::size_t> observed_;
   NodeStates states_;
-  Matrix parents_, probabilities_;
+  std::vector<Matrix> parents_, probabilities_;
   Vector node_log_q_;
-  Workspace workspace_;
+  std::vector<Workspace> workspace_;
 };
 
 // log Q(h | d) of given states of every node, summed over the hidden nodes' recognition

@@ -17,10 +17,14 @@ namespace {
 constexpr std::size_t report_patterns = 1000;
 constexpr std::uint64_t report_stream = 0x9e3779b97f4a7c15ull;  // keeps the report's samples apart
 
-// One gradient buffer per node and direction, allocated once.
+// One gradient buffer, parents matrix and workspace per node and direction, allocated once
+// (a buffer shared by nodes of different shapes would be reallocated at every node).
 struct Gradients {
   std::vector<Vector> by_node;
-  explicit Gradients(const DirectedModel& model) {
+  std::vector<Matrix> parents;
+  std::vector<Workspace> workspace;
+  explicit Gradients(const DirectedModel& model)
+      : parents(model.conditionals.size()), workspace(model.conditionals.size()) {
     for (const auto& c : model.conditionals)
       by_node.push_back(c.distribution ? Vector::from_shape({c.distribution->parameters().size()}) : Vector());
   }
@@ -28,16 +32,16 @@ struct Gradients {
 
 // One step of every distribution of `model` along the mean gradient of its log-probability
 // of `states` (the wake phase for the generative model, the sleep phase for recognition).
-void ascend(DirectedModel& model, const NodeStates& states, std::size_t patterns, double rate, Gradients& gradients,
-            Matrix& parents, Workspace& workspace) {
+void ascend(DirectedModel& model, const NodeStates& states, std::size_t patterns, double rate, Gradients& gradients) {
   const double scale = 1.0 / static_cast<double>(patterns);
   for (std::size_t node : model.order) {
     Conditional& conditional = model.conditionals[node];
     if (!conditional.distribution) continue;
     Vector& gradient = gradients.by_node[node];
     gradient.fill(0.0);
+    Matrix& parents = gradients.parents[node];
     gather_parents(conditional, states, patterns, parents);
-    conditional.distribution->accumulate_gradient(parents, states[node], scale, gradient, workspace);
+    conditional.distribution->accumulate_gradient(parents, states[node], scale, gradient, gradients.workspace[node]);
     conditional.distribution->step(gradient, rate);
   }
 }
@@ -58,9 +62,7 @@ TrainingOutcome train_wake_sleep(Network& network, const Matrix& data, const Wak
   Gradients wake_gradients(network.generative), sleep_gradients(network.recognition);
   std::vector<std::size_t> order(patterns);
   std::iota(order.begin(), order.end(), std::size_t{0});
-  Matrix batch, parents;
-  Vector log_q;
-  Workspace workspace;
+  Matrix batch;
   const Matrix report_data = xt::view(data, xt::range(0, std::min(patterns, report_patterns)), xt::all());
 
   TrainingOutcome outcome;
@@ -80,11 +82,11 @@ TrainingOutcome train_wake_sleep(Network& network, const Matrix& data, const Wak
         std::copy(data.data() + order[first + n] * width, data.data() + (order[first + n] + 1) * width,
                   batch.data() + n * width);
       // Wake: h ~ Q(.|d), then the generative model learns to produce (h, d).
-      const NodeStates& recognised = recognition.sample(batch, rng, log_q);
-      ascend(network.generative, recognised, count, options.generative_rate, wake_gradients, parents, workspace);
+      const NodeStates& recognised = recognition.sample(batch, rng);
+      ascend(network.generative, recognised, count, options.generative_rate, wake_gradients);
       // Sleep: (h, d) ~ P, then the recognition model learns to recover h from d.
       const NodeStates& fantasy = generative.sample(count, rng);
-      ascend(network.recognition, fantasy, count, options.recognition_rate, sleep_gradients, parents, workspace);
+      ascend(network.recognition, fantasy, count, options.recognition_rate, sleep_gradients);
     }
     outcome.epochs_completed = epoch;
     if (on_epoch) {

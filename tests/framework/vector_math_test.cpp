@@ -72,3 +72,15 @@ TEST_CASE("exp_in_place is exp, with exact 0 far below and 1 at 0") {
     CHECK(close(y[i], std::exp(x[i])));
   }
 }
+
+TEST_CASE("sigmoid_in_place is the scalar sigmoid, exactly 0 and 1 far out") {
+  auto x = points({-1e300, -800, -40, 0, 40, 800, 1e300});
+  std::vector<double> y = x;
+  vector_math::sigmoid_in_place(y.data(), y.size());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    CAPTURE(x[i]);
+    CHECK(close(y[i], numerics::sigmoid(x[i])));
+  }
+  CHECK(y[0] == 0.0);
+  CHECK(y[6] == 1.0);
+}

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
+#include <dlfcn.h>
 #include <new>
 
 #include "framework/engines/ancestral_sampling.hpp"
@@ -15,7 +16,8 @@
 
 using namespace helmholtz;
 
-// Counts every allocation made through operator new in this test program.
+// Counts every allocation in this test program: through operator new, and through
+// posix_memalign, which xtensor's aligned allocator calls directly.
 namespace {
 std::atomic<long> allocations{0};
 }
@@ -26,6 +28,12 @@ void* operator new(std::size_t size) {
 }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+extern "C" int posix_memalign(void** pointer, std::size_t alignment, std::size_t size) {
+  using Real = int (*)(void**, std::size_t, std::size_t);
+  static const Real real = reinterpret_cast<Real>(dlsym(RTLD_NEXT, "posix_memalign"));
+  allocations.fetch_add(1, std::memory_order_relaxed);
+  return real(pointer, alignment, size);
+}
 
 namespace {
 
