@@ -34,13 +34,6 @@ WeightedDistribution::WeightedDistribution(NodeShape shape)
     : Distribution(std::move(shape)), parent_units_(shape_.parent_units()) {
   parameters_ = Vector::from_shape({units() * (1 + parent_units_)});
   parameters_.fill(0.0);
-  WeightedDistribution::refresh();
-}
-
-void WeightedDistribution::refresh() {
-  ensure_shape(weights_by_parent_, parent_units_ * units());
-  for (std::size_t j = 0; j < units(); ++j)
-    for (std::size_t k = 0; k < parent_units_; ++k) weights_by_parent_(k * units() + j) = weight(j, k);
 }
 
 std::string WeightedDistribution::parameter_name(std::size_t i) const {

@@ -38,9 +38,10 @@ class WeightedDistribution : public Distribution {
   const double* weight_data() const { return parameters_.data() + units(); }
   double* bias_gradient(Vector& gradient) const { return gradient.data(); }
   double* weight_gradient(Vector& gradient) const { return gradient.data() + units(); }
-  // The weights of every unit from parent unit k, contiguous (W transposed, kept up to date):
-  // what a unit-flip update of incremental statistics reads.
-  const double* weights_from(std::size_t k) const { return weights_by_parent_.data() + k * units(); }
+  // The weights of every unit from parent unit k, what an incremental update reads when
+  // parent unit k flips: unit j's weight is weights_from(k)[j * parent_units()]. (Strided
+  // rather than a transposed copy, which every learning step would have to rebuild.)
+  const double* weights_from(std::size_t k) const { return weight_data() + k; }
 
   std::string parameter_name(std::size_t i) const override;
   void validate(const Where& where) const override;
@@ -60,9 +61,6 @@ class WeightedDistribution : public Distribution {
   virtual InitialRange initial_bias() const = 0;
   virtual InitialRange initial_weight() const = 0;
 
-  // Keeps weights_from() current; a plugin that overrides refresh() calls this first.
-  void refresh() override;
-
   // out(n, j) = b_j + sum_k W_jk x_nk: the linear statistic most plugins start from.
   void affine(const Matrix& parents, Matrix& out) const;
   // gradient(bias) += scale * column sums of deltas; gradient(W) += scale * deltas^T parents.
@@ -73,7 +71,6 @@ class WeightedDistribution : public Distribution {
   ParameterRange range_of(std::size_t i) const;
   void project_into_range() override;
   std::size_t parent_units_;
-  Vector weights_by_parent_;
 };
 
 }  // namespace helmholtz

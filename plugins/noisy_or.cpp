@@ -57,15 +57,17 @@ class NoisyOr final : public WeightedDistribution, public IncrementalStatistics 
     }
   }
   void switch_parent(double* stats, std::size_t k, bool on) const override {
-    const double* column = log_keep_by_parent_.data() + k * units();
+    const double* column = log_keep_.data() + k;  // unit j's term at [j * parent_units()]
+    const double* weights = weights_from(k);
+    const std::size_t stride = parent_units();
     const double sign = on ? 1.0 : -1.0;
     for (std::size_t j = 0; j < units(); ++j) {
-      const double term = column[j];
-      if (term == 0.0) continue;  // W_jk = 0: no effect
-      if (std::isinf(term)) {     // W_jk = 1: a certain cause
+      if (weights[j * stride] >= 1.0) {  // W_jk = 1: a certain cause
         stats[3 * j + 1] += sign;
         continue;
       }
+      const double term = column[j * stride];
+      if (term == 0.0) continue;  // W_jk = 0: no effect
       double& count = stats[3 * j + 2];
       count += sign;
       stats[3 * j] = count == 0.0 ? bias_log_keep(j) : std::min(stats[3 * j] + sign * term, 0.0);
@@ -162,15 +164,12 @@ class NoisyOr final : public WeightedDistribution, public IncrementalStatistics 
   InitialRange initial_weight() const override { return {0.0, 0.2}; }
 
   void refresh() override {
-    WeightedDistribution::refresh();
     ensure_shape(log_keep_, units() * parent_units());
-    ensure_shape(log_keep_by_parent_, units() * parent_units());
     certain_weights_.clear();
     for (std::size_t j = 0; j < units(); ++j)
       for (std::size_t k = 0; k < parent_units(); ++k) {
         const double w = weight(j, k);
         log_keep_(j * parent_units() + k) = w < 1.0 ? std::log1p(-w) : 0.0;
-        log_keep_by_parent_(k * units() + j) = w < 1.0 ? std::log1p(-w) : -numerics::infinity;
         if (w >= 1.0) certain_weights_.push_back({j, k});
       }
   }
@@ -204,7 +203,6 @@ class NoisyOr final : public WeightedDistribution, public IncrementalStatistics 
   double bias_log_keep(std::size_t j) const { return bias(j) < 1.0 ? std::log1p(-bias(j)) : 0.0; }
 
   Vector log_keep_;                     // log1p(-W), with 0 where W = 1
-  Vector log_keep_by_parent_;           // log1p(-W) transposed, -inf where W = 1
   std::vector<Cause> certain_weights_;  // the (j, k) with W_jk = 1
 };
 

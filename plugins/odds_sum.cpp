@@ -47,12 +47,14 @@ class OddsSum final : public WeightedDistribution, public IncrementalStatistics 
   }
   void switch_parent(double* stats, std::size_t k, bool on) const override {
     const double* column = weights_from(k);
+    const std::size_t stride = parent_units();
     const double sign = on ? 1.0 : -1.0;
     for (std::size_t j = 0; j < units(); ++j) {
-      if (column[j] == 0.0) continue;
+      const double w = column[j * stride];
+      if (w == 0.0) continue;
       double& count = stats[2 * j + 1];
       count += sign;
-      stats[2 * j] = count == 0.0 ? bias(j) : stats[2 * j] + sign * column[j];
+      stats[2 * j] = count == 0.0 ? bias(j) : stats[2 * j] + sign * w;
     }
   }
   void log_firing_from_statistics(const double* stats, double* log_on, double* log_off) const override {

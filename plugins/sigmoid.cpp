@@ -32,10 +32,11 @@ class Sigmoid final : public WeightedDistribution, public IncrementalStatistics 
   }
   void switch_parent(double* stats, std::size_t k, bool on) const override {
     const double* column = weights_from(k);
+    const std::size_t stride = parent_units();
     if (on)
-      for (std::size_t j = 0; j < units(); ++j) stats[j] += column[j];
+      for (std::size_t j = 0; j < units(); ++j) stats[j] += column[j * stride];
     else
-      for (std::size_t j = 0; j < units(); ++j) stats[j] -= column[j];
+      for (std::size_t j = 0; j < units(); ++j) stats[j] -= column[j * stride];
   }
   void log_firing_from_statistics(const double* stats, double* log_on, double* log_off) const override {
     vector_math::log_sigmoid_pair(stats, log_on, log_off, units());
