@@ -39,15 +39,7 @@ long double reference_log_p(const Vector& theta, const Matrix& parents, const Ma
 }
 
 void check_probabilities_match_reference(const Distribution& plugin, const Matrix& parents) {
-  const Matrix p = probabilities_of(plugin, parents);
-  REQUIRE(p.shape(0) == parents.shape(0));
-  REQUIRE(p.shape(1) == units);
-  for (std::size_t n = 0; n < parents.shape(0); ++n)
-    for (std::size_t j = 0; j < units; ++j) {
-      INFO("pattern ", n, ", unit ", j);
-      CHECK(p(n, j) ==
-            doctest::Approx(static_cast<double>(reference_p(plugin.parameters(), parents, n, j))).epsilon(1e-14));
-    }
+  check_probabilities(plugin, parents, reference_p, 1e-14);
 }
 
 bool all_finite(const Vector& v) {
@@ -61,16 +53,7 @@ TEST_CASE("odds-sum: probabilities are t_j / (1 + t_j) with t_j = b_j + sum_k W_
   for (int trial = 0; trial < 5; ++trial) {
     auto plugin = make_plugin(kind);
     plugin->set_parameters(uniform_vector(rng, parameter_count, 0.0, 2.0));
-    const Matrix parents = random_bits(rng, 9, parent_units);
-    check_probabilities_match_reference(*plugin, parents);
-    for (std::size_t n = 0; n < 9; ++n) {
-      Matrix one = Matrix::from_shape({1, parent_units});
-      for (std::size_t k = 0; k < parent_units; ++k) one(0, k) = parents(n, k);
-      const Matrix alone = probabilities_of(*plugin, one);
-      for (std::size_t j = 0; j < units; ++j)
-        CHECK(alone(0, j) == doctest::Approx(static_cast<double>(reference_p(plugin->parameters(), parents, n, j)))
-                                 .epsilon(1e-14));
-    }
+    check_probabilities(*plugin, random_bits(rng, 9, parent_units), reference_p, 1e-14);
   }
 }
 
@@ -79,15 +62,8 @@ TEST_CASE("odds-sum: log_probability of each pattern is sum_j log p_j (on) or lo
   for (int trial = 0; trial < 5; ++trial) {
     auto plugin = make_plugin(kind);
     plugin->set_parameters(uniform_vector(rng, parameter_count, 0.01, 2.0));
-    const Matrix parents = random_bits(rng, 10, parent_units);
-    const Matrix states = random_bits(rng, 10, units, false);
-    const Vector log_p = log_probabilities_of(*plugin, parents, states);
-    REQUIRE(log_p.size() == 10);
-    for (std::size_t n = 0; n < 10; ++n) {
-      INFO("pattern ", n);
-      CHECK(log_p(n) ==
-            doctest::Approx(static_cast<double>(reference_log_p(plugin->parameters(), parents, states, n))).epsilon(1e-13));
-    }
+    check_log_probabilities(*plugin, random_bits(rng, 10, parent_units), random_bits(rng, 10, units, false),
+                            reference_log_p, 1e-13);
   }
 }
 

@@ -95,6 +95,38 @@ inline Vector log_probabilities_of(const Distribution& d, const Matrix& parents,
   return log_p;
 }
 
+// Every pattern's firing probabilities, computed in the batch and again alone, agree with
+// reference(theta, parents, n, j), the plugin's formula written out in the test.
+template <class Reference>
+void check_probabilities(const Distribution& d, const Matrix& parents, Reference reference, double epsilon) {
+  const Matrix p = probabilities_of(d, parents);
+  REQUIRE(p.shape(0) == parents.shape(0));
+  REQUIRE(p.shape(1) == units);
+  for (std::size_t n = 0; n < parents.shape(0); ++n) {
+    Matrix one = Matrix::from_shape({1, parent_units});
+    for (std::size_t k = 0; k < parent_units; ++k) one(0, k) = parents(n, k);
+    const Matrix alone = probabilities_of(d, one);
+    for (std::size_t j = 0; j < units; ++j) {
+      INFO("pattern ", n, ", unit ", j);
+      const double expected = static_cast<double>(reference(d.parameters(), parents, n, j));
+      CHECK(p(n, j) == doctest::Approx(expected).epsilon(epsilon));
+      CHECK(alone(0, j) == doctest::Approx(expected).epsilon(epsilon));
+    }
+  }
+}
+
+// log_probability of each pattern agrees with reference(theta, parents, states, n).
+template <class Reference>
+void check_log_probabilities(const Distribution& d, const Matrix& parents, const Matrix& states, Reference reference,
+                             double epsilon) {
+  const Vector log_p = log_probabilities_of(d, parents, states);
+  REQUIRE(log_p.size() == parents.shape(0));
+  for (std::size_t n = 0; n < parents.shape(0); ++n) {
+    INFO("pattern ", n);
+    CHECK(log_p(n) == doctest::Approx(static_cast<double>(reference(d.parameters(), parents, states, n))).epsilon(epsilon));
+  }
+}
+
 // sum_n log P(states_n | parents_n), via the plugin's log_probability.
 inline double total_log_probability(const Distribution& d, const Matrix& parents, const Matrix& states) {
   double sum = 0;

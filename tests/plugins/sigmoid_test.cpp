@@ -55,21 +55,7 @@ TEST_CASE("sigmoid: probabilities are 1 / (1 + exp(-(b_j + sum_k W_jk s_k))), ba
   for (int trial = 0; trial < 5; ++trial) {
     auto plugin = make_plugin(kind);
     plugin->set_parameters(uniform_vector(rng, parameter_count, -2.0, 2.0));
-    const Matrix parents = random_bits(rng, 9, parent_units);
-    const Matrix p = probabilities_of(*plugin, parents);
-    REQUIRE(p.shape(0) == 9);
-    REQUIRE(p.shape(1) == units);
-    for (std::size_t n = 0; n < 9; ++n) {
-      Matrix one = Matrix::from_shape({1, parent_units});
-      for (std::size_t k = 0; k < parent_units; ++k) one(0, k) = parents(n, k);
-      const Matrix alone = probabilities_of(*plugin, one);
-      for (std::size_t j = 0; j < units; ++j) {
-        INFO("pattern ", n, ", unit ", j);
-        const double expected = static_cast<double>(reference_p(plugin->parameters(), parents, n, j));
-        CHECK(p(n, j) == doctest::Approx(expected).epsilon(1e-14));
-        CHECK(alone(0, j) == doctest::Approx(expected).epsilon(1e-14));
-      }
-    }
+    check_probabilities(*plugin, random_bits(rng, 9, parent_units), reference_p, 1e-14);
   }
 }
 
