@@ -40,7 +40,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
   exact.interrupt = &interrupted;
   const bool exact_possible = network.hidden_units() <= exact.max_hidden_units && !args.flag("--no-exact");
 
-  const SampledEstimates sampled = sampled_estimates(network, data, samples, rng);
+  const SampledEstimates sampled = sampled_estimates(network, data, samples, rng, &interrupted);
   std::vector<Column> columns = {
       {"sampled_bound", "sampled -F", sampled.sampled_bound},
       {"importance_log_likelihood", "importance", sampled.importance_log_likelihood}};

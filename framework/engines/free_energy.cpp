@@ -20,7 +20,8 @@ Matrix rows(const Matrix& data, std::size_t first, std::size_t count) {
 
 }  // namespace
 
-SampledEstimates sampled_estimates(const Network& network, const Matrix& data, std::size_t samples, Rng& rng) {
+SampledEstimates sampled_estimates(const Network& network, const Matrix& data, std::size_t samples, Rng& rng,
+                                   const std::atomic<bool>* interrupt) {
   if (samples == 0) throw Error("the number of samples must be at least 1");
   const std::size_t patterns = data.shape(0);
   SampledEstimates out{Vector::from_shape({patterns}), Vector::from_shape({patterns})};
@@ -35,6 +36,7 @@ SampledEstimates sampled_estimates(const Network& network, const Matrix& data, s
     log_weight_sum = Vector::from_shape({count});
     log_weight_sum.fill(-numerics::infinity);
     for (std::size_t s = 0; s < samples; ++s) {
+      if (interrupt && interrupt->load(std::memory_order_relaxed)) throw Interrupted();
       const NodeStates& states = recognition.sample(block, rng, log_q);
       generative_log_joint(network, states, log_p, parents, node_log_p, workspace);
       for (std::size_t n = 0; n < count; ++n) {

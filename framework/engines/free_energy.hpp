@@ -3,6 +3,7 @@
 // Hinton et al. 1995) and importance-sampled estimates of log p(d), generic over plugins:
 //   -F(d) = E_{h ~ Q(.|d)} [ log P(h, d) - log Q(h | d) ] <= log p(d),
 //   log p(d) - (-F(d)) = KL( Q(.|d) || P(.|d) ).
+#include <atomic>
 #include <cstddef>
 
 #include "framework/engines/exact_inference.hpp"
@@ -17,7 +18,9 @@ struct SampledEstimates {
 };
 
 // Both estimates from the same `samples` draws per pattern (data: patterns x visible units).
-SampledEstimates sampled_estimates(const Network& network, const Matrix& data, std::size_t samples, Rng& rng);
+// `interrupt`, when given, is checked between samples; when set, Interrupted is thrown.
+SampledEstimates sampled_estimates(const Network& network, const Matrix& data, std::size_t samples, Rng& rng,
+                                   const std::atomic<bool>* interrupt = nullptr);
 
 // The exact bound, by enumerating every hidden configuration:
 //   -F(d) = sum_h Q(h | d) [log P(h, d) - log Q(h | d)].
