@@ -36,6 +36,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_clock.hpp"
 #include "framework/engines/ancestral_sampling.hpp"
 #include "framework/engines/exact_inference.hpp"
 #include "framework/engines/node_states.hpp"
@@ -47,20 +48,6 @@
 
 namespace helmholtz::bench {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-// CPU time of the whole process (every thread), to tell how many cores a run really had on
-// a machine shared with other work.
-double process_cpu_seconds() {
-  timespec t{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
-}
 
 struct Settings {
   bool quick = false;

@@ -54,6 +54,7 @@
 
 #include "framework/datasets/bars.hpp"
 #include "framework/datasets/shifter.hpp"
+#include "bench/bench_clock.hpp"
 #include "framework/engines/ancestral_sampling.hpp"
 #include "framework/engines/exact_inference.hpp"
 #include "framework/engines/wake_sleep.hpp"
@@ -80,19 +81,6 @@ extern "C" int posix_memalign(void** pointer, std::size_t alignment, std::size_t
 
 namespace helmholtz::bench {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-// CPU time of the whole process (every thread): tells whether a second BLAS thread ran.
-double process_cpu_seconds() {
-  timespec t{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
-}
 
 struct Settings {
   bool quick = false;
