@@ -5,6 +5,7 @@
 #include "framework/cli/command.hpp"
 #include "framework/cli/interrupt.hpp"
 #include "framework/engines/wake_sleep.hpp"
+#include "framework/io/atomic_file.hpp"
 #include "framework/io/data_file.hpp"
 #include "framework/io/model_file.hpp"
 
@@ -17,6 +18,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   if (algorithm != "wake-sleep")
     throw UsageError("helmholtz train: unknown algorithm '" + algorithm + "' (available: wake-sleep)");
   const std::string output = args.text("--output");
+  check_writable(output);  // before training, not after
   Network network = read_model(args.positional(0));
   const Matrix data = read_data(args.text("--data"), network.visible_units());
 

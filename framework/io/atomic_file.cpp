@@ -46,4 +46,12 @@ void write_file_atomically(const std::string& file, const std::string& contents)
   }
 }
 
+void check_writable(const std::string& file) {
+  std::string temporary = file + ".tmp-XXXXXX";
+  const int fd = ::mkstemp(temporary.data());
+  if (fd < 0) throw Error("cannot write '" + file + "': " + std::strerror(errno));
+  ::close(fd);
+  std::remove(temporary.c_str());
+}
+
 }  // namespace helmholtz

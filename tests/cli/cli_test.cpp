@@ -334,3 +334,13 @@ TEST_CASE("the helmholtz binary prints what run_cli prints and exits with its st
 
 }  // namespace
 }  // namespace helmholtz
+
+TEST_CASE("train refuses an output it cannot write before it trains") {
+  std::ostringstream out, err;
+  const std::string model = std::string(HELMHOLTZ_SOURCE_DIR) + "/models/tiny.yaml";
+  const std::string data = std::string(HELMHOLTZ_SOURCE_DIR) + "/models/tiny.yaml";  // never read: refused first
+  const int status = helmholtz::cli::run_cli(
+      {"train", model, "--data", data, "--seed", "1", "--output", "/nonexistent-folder/trained.yaml"}, out, err);
+  CHECK(status == 1);
+  CHECK(err.str().find("cannot write '/nonexistent-folder/trained.yaml'") != std::string::npos);
+}
