@@ -45,6 +45,7 @@
 #include "framework/linear_algebra.hpp"
 #include "framework/registry.hpp"
 #include "framework/vector_math.hpp"
+#include "plugins/builtin.hpp"
 
 namespace helmholtz::bench {
 namespace {
@@ -83,7 +84,7 @@ std::unique_ptr<Distribution> random_distribution(const std::string& kind, NodeS
   const bool noisy_or = kind == "noisy-or";
   boost::random::uniform_real_distribution<double> bias(noisy_or ? 0.0 : -1.0, noisy_or ? 0.1 : 1.0);
   boost::random::uniform_real_distribution<double> weight(noisy_or ? 0.0 : -1.0, noisy_or ? 0.3 : 1.0);
-  Vector theta = Vector::from_shape({d->parameters().size()});
+  Vector theta = Vector::from_shape({d->parameter_count()});
   for (std::size_t i = 0; i < theta.size(); ++i) theta(i) = i < shape.units ? bias(rng) : weight(rng);
   d->set_parameters(theta);
   d->validate(Where{"exact_bench", 0, 0, "generative." + shape.node});
@@ -129,7 +130,8 @@ class CountingDistribution final : public Distribution, public IncrementalStatis
         inner_(std::move(inner)),
         incremental_(dynamic_cast<const IncrementalStatistics&>(*inner_)),
         counter_(counter) {
-    parameters_ = inner_->parameters();
+    declare_parameters(inner_->blocks());  // the same blocks; the values are copied in
+    set_parameters(inner_->parameters());
   }
 
   std::string_view kind() const override { return inner_->kind(); }
@@ -141,16 +143,10 @@ class CountingDistribution final : public Distribution, public IncrementalStatis
                        Workspace& work) const override {
     inner_->log_probability(parents, states, log_p, work);
   }
-  void accumulate_gradient(const Matrix& parents, const Matrix& states, double scale, Vector& gradient,
-                           Workspace& work) const override {
-    inner_->accumulate_gradient(parents, states, scale, gradient, work);
+  void accumulate_gradient(const Matrix& parents, const Matrix& states, const Vector& weights,
+                           std::span<double> gradient, Workspace& work) const override {
+    inner_->accumulate_gradient(parents, states, weights, gradient, work);
   }
-  std::string parameter_name(std::size_t i) const override { return inner_->parameter_name(i); }
-  void validate(const Where& where) const override { inner_->validate(where); }
-  void initialise(Rng& rng) override { inner_->initialise(rng); }
-  std::vector<std::string> parameter_keys() const override { return inner_->parameter_keys(); }
-  void read(const YAML::Node& entry, const Where& where) override { inner_->read(entry, where); }
-  void write(YAML::Emitter& out) const override { inner_->write(out); }
   std::unique_ptr<Distribution> clone() const override {
     return std::make_unique<CountingDistribution>(inner_->clone(), counter_);
   }
@@ -167,13 +163,8 @@ class CountingDistribution final : public Distribution, public IncrementalStatis
     incremental_.log_firing_from_statistics(stats, log_on, log_off);
   }
 
- protected:
-  // The parameters live in the inner distribution; these keep the copy in parameters_ in step.
-  void refresh() override { inner_->set_parameters(parameters_); }
-  void project_into_range() override {
-    inner_->project();
-    parameters_ = inner_->parameters();
-  }
+  // The inner distribution computes; this keeps its values in step with the network's.
+  void refresh() override { inner_->set_parameters(parameters()); }
 
  private:
   std::unique_ptr<Distribution> inner_;

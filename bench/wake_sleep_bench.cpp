@@ -1,6 +1,6 @@
-// Benchmark of wake-sleep training (framework/engines/wake_sleep.hpp), with a baseline
+// Benchmark of wake-sleep training (framework/engines/training/), with a baseline
 // measured in the same run:
-//   - the engine: train_wake_sleep() with no progress callback, so that only training is
+//   - the engine: train() with no progress callback, so that only training is
 //     timed (shuffle, minibatch copy, recognition sample, wake update, fantasy, sleep update);
 //   - a direct implementation of the same algorithm written here for one layered sigmoid
 //     network and nothing else: flat parameter arrays in the engine's layout, CBLAS calls
@@ -52,12 +52,13 @@
 #include <vector>
 #include <xtensor/xview.hpp>
 
+#include "plugins/builtin.hpp"
 #include "framework/datasets/bars.hpp"
 #include "framework/datasets/shifter.hpp"
 #include "bench/bench_clock.hpp"
 #include "framework/engines/ancestral_sampling.hpp"
 #include "framework/engines/exact_inference.hpp"
-#include "framework/engines/wake_sleep.hpp"
+#include "framework/engines/training/trainer.hpp"
 #include "framework/graph/network.hpp"
 #include "framework/io/model_file.hpp"
 #include "framework/numerics.hpp"
@@ -198,10 +199,10 @@ class DirectWakeSleep {
     for (std::size_t l = 0; l < layers; ++l) {
       const std::size_t node = c.layers[l];
       sizes_.push_back(c.network.nodes[node].size);
-      const Vector& g = c.network.generative.conditionals[node].distribution->parameters();
+      const ParameterView g = c.network.generative.conditionals[node].distribution->parameters();
       generative_.emplace_back(g.begin(), g.end());
       if (l + 1 < layers) {
-        const Vector& r = c.network.recognition.conditionals[node].distribution->parameters();
+        const ParameterView r = c.network.recognition.conditionals[node].distribution->parameters();
         recognition_.emplace_back(r.begin(), r.end());
       }
     }
@@ -209,16 +210,16 @@ class DirectWakeSleep {
     fantasy_.resize(layers);
   }
 
-  // Same schedule and random stream as train_wake_sleep(): Fisher-Yates with Boost.Random
-  // each epoch, then per minibatch the recognition sample (bottom-up), the wake update, the
-  // fantasy (top-down) and the sleep update.
+  // Same schedule and random streams as the engine's trainer: epoch e draws from
+  // epoch_rng(seed, e), Fisher-Yates with Boost.Random over 0..N-1, then per minibatch the
+  // recognition sample (bottom-up), the wake update, the fantasy (top-down) and the sleep update.
   void train(const Matrix& data, std::size_t epochs, std::size_t batch_size, double rate, std::uint64_t seed,
              bool shuffle = true) {
     const std::size_t patterns = data.shape(0), width = data.shape(1), top = sizes_.size() - 1;
-    Rng rng = make_rng(seed);
     std::vector<std::size_t> order(patterns);
-    std::iota(order.begin(), order.end(), std::size_t{0});
     for (std::size_t epoch = 0; epoch < epochs; ++epoch) {
+      Rng rng = epoch_rng(seed, epoch + 1);
+      std::iota(order.begin(), order.end(), std::size_t{0});
       if (shuffle)
         for (std::size_t i = patterns; i > 1; --i)
           std::swap(order[i - 1], order[boost::random::uniform_int_distribution<std::size_t>(0, i - 1)(rng)]);
@@ -334,8 +335,8 @@ class DirectWakeSleep {
 // ---------------------------------------------------------------------------------------
 // Timing.
 
-WakeSleepOptions engine_options(const Case& c, std::size_t epochs, std::size_t batch, std::uint64_t seed) {
-  WakeSleepOptions options;
+TrainingOptions engine_options(const Case& c, std::size_t epochs, std::size_t batch, std::uint64_t seed) {
+  TrainingOptions options;
   options.epochs = epochs;
   options.generative_rate = c.rate;
   options.recognition_rate = c.rate;
@@ -380,10 +381,16 @@ Timing time_best(const Settings& settings, std::size_t patterns, Prepare prepare
 // ---------------------------------------------------------------------------------------
 // Checks.
 
-double max_difference(const Vector& engine, const std::vector<double>& direct) {
+double max_difference(const ParameterView& engine, const std::vector<double>& direct) {
   double worst = 0;
   for (std::size_t i = 0; i < engine.size(); ++i) worst = std::max(worst, std::abs(engine(i) - direct[i]));
   return worst;
+}
+
+// The engine: the generic trainer with the wake-sleep algorithm, no reports.
+TrainingOutcome train_engine(Network& network, const Matrix& data, const TrainingOptions& options) {
+  TrainingSetup setup;
+  return train(network, data, options, setup);
 }
 
 // Trains the engine and the direct implementation side by side on the same random stream and
@@ -392,9 +399,9 @@ double engine_direct_difference(const Case& c, std::size_t epochs, std::size_t b
                                 bool shuffle, std::size_t patterns) {
   const Matrix data = xt::view(c.data, xt::range(0, std::min(patterns, c.data.shape(0))), xt::all());
   Network network = c.network;
-  WakeSleepOptions options = engine_options(c, epochs, batch, seed);
+  TrainingOptions options = engine_options(c, epochs, batch, seed);
   options.shuffle = shuffle;
-  train_wake_sleep(network, data, options);
+  train_engine(network, data, options);
   DirectWakeSleep direct(c);
   direct.train(data, epochs, batch, c.rate, seed, shuffle);
   double worst = 0;
@@ -415,7 +422,7 @@ double allocations_per_step(const Case& c, std::size_t batch, std::size_t steps)
     const Matrix data = xt::view(c.data, xt::range(0, patterns), xt::all());
     Network network = c.network;
     const long before = aligned_allocations.load();
-    train_wake_sleep(network, data, engine_options(c, 1, batch, 1));
+    train_engine(network, data, engine_options(c, 1, batch, 1));
     return aligned_allocations.load() - before;
   };
   return double(count(2 * steps * batch) - count(steps * batch)) / double(steps);
@@ -461,9 +468,9 @@ void write_step_check(std::ostream& out, const std::string& key, const Case& c, 
   std::vector<double> uniforms(patterns * (hidden + all));
   for (double& u : uniforms) u = uniform01(rng);
   Network network = c.network;
-  WakeSleepOptions options = engine_options(c, 1, batch, seed);
+  TrainingOptions options = engine_options(c, 1, batch, seed);
   options.shuffle = false;
-  train_wake_sleep(network, data, options);
+  train_engine(network, data, options);
   out << key << "_batch " << batch << '\n' << key << "_steps " << steps << '\n';
   write_values(out, key + "_uniforms", uniforms.data(), uniforms.size());
   write_parameters(out, key + "_", c, network);
@@ -479,7 +486,7 @@ int profile(const Settings& settings, const std::vector<Case>& cases) {
       timing = time_best(
           settings, c.data.shape(0), [&] { return c.network; },
           [&](Network& network, std::size_t epochs) {
-            train_wake_sleep(network, c.data, engine_options(c, epochs, batch, settings.seed));
+            train_engine(network, c.data, engine_options(c, epochs, batch, settings.seed));
           });
     else if (settings.profile_which == "direct")
       timing = time_best(
@@ -502,7 +509,7 @@ int run(const Settings& settings) {
 
   std::printf("wake-sleep training, patterns per second (wall clock, best of %zu runs of ~%.2g s)\n",
               settings.runs, settings.budget_seconds);
-  std::printf("engine: train_wake_sleep(); direct: the same algorithm hand-written on flat arrays + CBLAS\n");
+  std::printf("engine: train_engine(); direct: the same algorithm hand-written on flat arrays + CBLAS\n");
   std::printf("OpenBLAS: %s (kernels: %s)\n\n", openblas_get_config(), openblas_get_corename());
 
   // Agreement first: a benchmark of a wrong computation means nothing.
@@ -539,7 +546,7 @@ int run(const Settings& settings) {
         row.engine = time_best(
             settings, patterns, [&] { return c.network; },
             [&](Network& network, std::size_t epochs) {
-              train_wake_sleep(network, c.data, engine_options(c, epochs, batch, settings.seed));
+              train_engine(network, c.data, engine_options(c, epochs, batch, settings.seed));
             });
         row.direct = time_best(
             settings, patterns, [&] { return DirectWakeSleep(c); },
@@ -580,7 +587,7 @@ int run(const Settings& settings) {
                         "training data (nats):\n";
       for (std::size_t s = 0; s < settings.check_seeds; ++s) {
         Network network = c.network;
-        train_wake_sleep(network, c.data, engine_options(c, settings.check_epochs, 1, settings.seed + 100 + s));
+        train_engine(network, c.data, engine_options(c, settings.check_epochs, 1, settings.seed + 100 + s));
         write_parameters(out, "trained_" + std::to_string(s) + "_", c, network);
         const double log_likelihood = xt::mean(exact_inference(network, c.data).log_likelihood)();
         write_values(out, "trained_" + std::to_string(s) + "_exact_log_likelihood", &log_likelihood, 1);

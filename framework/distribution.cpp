@@ -1,5 +1,9 @@
 #include "framework/distribution.hpp"
 
+#include <algorithm>
+
+#include <boost/random/uniform_real_distribution.hpp>
+
 namespace helmholtz {
 
 std::size_t NodeShape::parent_units() const {
@@ -8,20 +12,108 @@ std::size_t NodeShape::parent_units() const {
   return total;
 }
 
+ParameterView::operator Vector() const {
+  Vector out = Vector::from_shape({size_});
+  std::copy(data_, data_ + size_, out.data());
+  return out;
+}
+
+bool ParameterView::operator==(const ParameterView& other) const {
+  return size_ == other.size_ && std::equal(data_, data_ + size_, other.data_);
+}
+
+Distribution::Distribution(const Distribution& other)
+    : shape_(other.shape_), blocks_(other.blocks_), count_(other.count_),
+      own_(other.data_, other.data_ + other.count_), data_(own_.data()) {}
+
+void Distribution::declare_parameters(std::vector<ParameterBlock> blocks) {
+  std::size_t offset = 0;
+  for (auto& b : blocks) {
+    b.offset = offset;
+    b.size = b.layout == BlockLayout::per_unit ? shape_.units : shape_.units * shape_.parent_units();
+    offset += b.size;
+  }
+  blocks_ = std::move(blocks);
+  count_ = offset;
+  own_.assign(count_, 0.0);
+  data_ = own_.data();
+}
+
+const ParameterBlock* Distribution::block(std::string_view name) const {
+  for (const auto& b : blocks_)
+    if (b.name == name) return &b;
+  return nullptr;
+}
+
+const ParameterBlock& Distribution::block_of(std::size_t i) const {
+  for (const auto& b : blocks_)
+    if (i >= b.offset && i < b.offset + b.size) return b;
+  throw Error("parameter " + std::to_string(i) + " is beyond the " + std::to_string(count_) + " parameters of node '" +
+              shape_.node + "'");
+}
+
 void Distribution::set_parameters(const Vector& values) {
-  if (values.size() != parameters_.size())
-    throw Error("set_parameters: " + std::to_string(values.size()) + " values given for " +
-                std::to_string(parameters_.size()) + " parameters of node '" + shape_.node + "'");
-  parameters_ = values;
+  if (values.size() != count_)
+    throw Error("set_parameters: " + std::to_string(values.size()) + " values given for " + std::to_string(count_) +
+                " parameters of node '" + shape_.node + "'");
+  std::copy(values.begin(), values.end(), data_);
   refresh();
 }
 
-void Distribution::step(const Vector& direction, double rate) {
-  if (direction.size() != parameters_.size())
-    throw Error("step: direction has " + std::to_string(direction.size()) + " entries for " +
-                std::to_string(parameters_.size()) + " parameters of node '" + shape_.node + "'");
-  for (std::size_t i = 0; i < parameters_.size(); ++i) parameters_(i) += rate * direction(i);
-  project();
+void Distribution::accumulate_gradient(const Matrix& parents, const Matrix& states, double weight, Vector& gradient,
+                                       Workspace& work) const {
+  if (gradient.size() != count_)
+    throw Error("accumulate_gradient: the gradient has " + std::to_string(gradient.size()) + " entries for " +
+                std::to_string(count_) + " parameters of node '" + shape_.node + "'");
+  Vector weights = Vector::from_shape({parents.shape(0)});
+  weights.fill(weight);
+  accumulate_gradient(parents, states, weights, std::span<double>(gradient.data(), gradient.size()), work);
+}
+
+void Distribution::project_into_learning_ranges() {
+  for (const auto& b : blocks_)
+    for (std::size_t i = b.offset; i < b.offset + b.size; ++i) data_[i] = b.learning.clamp(data_[i]);
+  refresh();
+}
+
+void Distribution::attach(double* storage) {
+  std::copy(data_, data_ + count_, storage);
+  data_ = storage;
+  own_.clear();
+  own_.shrink_to_fit();
+}
+
+std::string Distribution::parameter_name(std::size_t i) const {
+  const ParameterBlock& b = block_of(i);
+  std::size_t at = i - b.offset;
+  if (b.layout == BlockLayout::per_unit) return b.name + "[" + std::to_string(at) + "]";
+  const std::size_t columns = shape_.parent_units();
+  const std::size_t row = at / columns;
+  std::size_t column = at % columns;
+  for (const auto& parent : shape_.parents) {
+    if (column < parent.units)
+      return b.name + "[" + parent.name + "][" + std::to_string(row) + "][" + std::to_string(column) + "]";
+    column -= parent.units;
+  }
+  return b.name + "[" + std::to_string(at) + "]";
+}
+
+void Distribution::validate(const Where& where) const {
+  for (std::size_t i = 0; i < count_; ++i) {
+    const ParameterRange& range = block_of(i).valid;
+    if (!range.contains(data_[i]))
+      fail(where, parameter_name(i) + " is " + format_number(data_[i]) + ", but must be " + range.describe());
+  }
+}
+
+void Distribution::initialise(Rng& rng) {
+  for (const auto& b : blocks_) {
+    const InitialRange r = b.initial;
+    for (std::size_t i = b.offset; i < b.offset + b.size; ++i)
+      // A degenerate range is a constant (Boost's distribution asserts lower < upper).
+      data_[i] = r.lower == r.upper ? r.lower : boost::random::uniform_real_distribution<double>(r.lower, r.upper)(rng);
+  }
+  refresh();
 }
 
 }  // namespace helmholtz

@@ -10,11 +10,13 @@
 // pattern at a time) allocates nothing.
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "framework/error.hpp"
+#include "framework/graph/parameter_block.hpp"
 #include "framework/matrix.hpp"
 #include "framework/random.hpp"
 
@@ -44,11 +46,30 @@ struct Workspace {
   Matrix first, second, third;
 };
 
+// A read-only view of a node's parameters (natural values, laid out block after block).
+class ParameterView {
+ public:
+  ParameterView(const double* data, std::size_t size) : data_(data), size_(size) {}
+  std::size_t size() const { return size_; }
+  const double* data() const { return data_; }
+  double operator()(std::size_t i) const { return data_[i]; }
+  double operator[](std::size_t i) const { return data_[i]; }
+  const double* begin() const { return data_; }
+  const double* end() const { return data_ + size_; }
+  operator Vector() const;  // a copy
+  bool operator==(const ParameterView& other) const;
+
+ private:
+  const double* data_;
+  std::size_t size_;
+};
+
 class Distribution {
  public:
   explicit Distribution(NodeShape shape) : shape_(std::move(shape)) {}
   virtual ~Distribution() = default;
-  Distribution(const Distribution&) = default;
+  // A copy owns its values (it is detached from any network until attached again).
+  Distribution(const Distribution& other);
   Distribution& operator=(const Distribution&) = delete;
 
   // The name under which the plugin is registered and written in model files.
@@ -67,48 +88,72 @@ class Distribution {
   virtual void log_probability(const Matrix& parents, const Matrix& states, Vector& log_p,
                                Workspace& work) const = 0;
 
-  // gradient += scale * d/dtheta sum_n log P(states_n | parents_n), with theta laid out as
-  // parameters(). `work` is scratch space.
-  virtual void accumulate_gradient(const Matrix& parents, const Matrix& states, double scale,
-                                   Vector& gradient, Workspace& work) const = 0;
+  // gradient += sum_n weights(n) d/dtheta log P(states_n | parents_n), with theta the natural
+  // parameters laid out as parameters() and `gradient` this node's slice (parameter_count()
+  // entries). Importance weights make the per-pattern weights differ; plain averages give
+  // every pattern 1/B. `work` is scratch space.
+  virtual void accumulate_gradient(const Matrix& parents, const Matrix& states, const Vector& weights,
+                                   std::span<double> gradient, Workspace& work) const = 0;
 
-  // Parameters as one flat vector, so that optimisers and finite-difference checks are
-  // generic. Change them only through set_parameters() or step().
-  const Vector& parameters() const { return parameters_; }
+  // The same with one weight for every pattern, into a vector of parameter_count() entries
+  // (a convenience for tests and tools: it builds the weights).
+  void accumulate_gradient(const Matrix& parents, const Matrix& states, double weight, Vector& gradient,
+                           Workspace& work) const;
+
+  // ---- Parameters -------------------------------------------------------------------
+  // What the plugin declared in its constructor (declare_parameters): named blocks with
+  // their ranges, initial ranges and learning coordinates. Everything else about the
+  // parameters (model files, checks, initialisation, learning) is generic.
+  const std::vector<ParameterBlock>& blocks() const { return blocks_; }
+  const ParameterBlock* block(std::string_view name) const;  // null if there is none
+  std::size_t parameter_count() const { return count_; }
+  ParameterView parameters() const { return {data_, count_}; }
+  // Replaces every parameter (natural values), then refresh().
   void set_parameters(const Vector& values);
-  // parameters += rate * direction, then project() back into range.
-  void step(const Vector& direction, double rate);
   // How parameter i is named in model files and messages, e.g. "weights[mid][2][0]".
-  virtual std::string parameter_name(std::size_t i) const = 0;
+  std::string parameter_name(std::size_t i) const;
+  // The block that parameter i belongs to.
+  const ParameterBlock& block_of(std::size_t i) const;
+  // Throws an InputError at `where` naming the first parameter outside its valid range.
+  void validate(const Where& where) const;
+  // Moves every parameter to the nearest value of its block's learning range, then
+  // refresh() (what a learning step does after moving them).
+  void project_into_learning_ranges();
+  // Draws every parameter afresh from its block's initial range (block by block, in order).
+  void initialise(Rng& rng);
 
-  // Throws an InputError at `where` naming the first parameter out of its range.
-  virtual void validate(const Where& where) const = 0;
-  // Moves every parameter to the nearest value in its (learning) range.
-  void project() {
-    project_into_range();
-    refresh();
-  }
-  // Draws every parameter afresh from rng (the defaults for parameters a model file omits).
-  virtual void initialise(Rng& rng) = 0;
+  // Recomputes whatever the plugin derives from its parameters. Called after every change
+  // of the values (set_parameters, or a learning step of the network's optimiser).
+  virtual void refresh() {}
 
-  // Keys of a model-file entry that this plugin reads, besides `distribution` and `parents`.
-  virtual std::vector<std::string> parameter_keys() const = 0;
-  // Overrides the current parameters with those given in a model-file entry (a YAML map),
-  // reporting mistakes at their line; parameters not given keep their values.
-  virtual void read(const YAML::Node& entry, const Where& where) = 0;
-  // Writes the parameter keys into the YAML map the emitter has open.
-  virtual void write(YAML::Emitter& out) const = 0;
+  // A plugin with model-file keys beyond its parameter blocks lists them here and reads and
+  // writes them itself (the blocks are read and written generically, in io/).
+  virtual std::vector<std::string> extra_keys() const { return {}; }
+  virtual void read_extra(const YAML::Node& /*entry*/, const Where& /*where*/) {}
+  virtual void write_extra(YAML::Emitter& /*out*/) const {}
 
   virtual std::unique_ptr<Distribution> clone() const = 0;
 
+  // Moves the values into `storage` (parameter_count() doubles, e.g. the node's slice of its
+  // network's flat parameter vector) and reads and writes them there from now on.
+  void attach(double* storage);
+  // Direct access for the owner of the storage (the network's optimiser, set_parameters).
+  double* mutable_parameters() { return data_; }
+
  protected:
-  // Called after every change of the parameters: recompute anything derived from them.
-  virtual void refresh() {}
-  // Clamps parameters_ into range; project() calls refresh() afterwards.
-  virtual void project_into_range() = 0;
+  // Called once, from the plugin's constructor: fills in each block's offset and size from
+  // its layout and the node's shape, and allocates the values (zeros).
+  void declare_parameters(std::vector<ParameterBlock> blocks);
+  const double* parameter_data() const { return data_; }
+  double parameter(std::size_t i) const { return data_[i]; }
 
   NodeShape shape_;
-  Vector parameters_;
+
+ private:
+  std::vector<ParameterBlock> blocks_;
+  std::size_t count_ = 0;
+  std::vector<double> own_;  // the values while detached
+  double* data_ = nullptr;
 };
 
 }  // namespace helmholtz

@@ -19,13 +19,15 @@ std::unique_ptr<Distribution> Registry::create(const std::string& name, NodeShap
   return found->second(std::move(shape));
 }
 
-const Registry& builtin_registry() {
-  static const Registry registry = [] {
-    Registry r;
-    register_builtin_plugins(r);
-    return r;
-  }();
-  return registry;
+void Registry::set_default_recognition(const std::string& name) {
+  if (!contains(name)) throw Error("the default recognition distribution '" + name + "' is not registered");
+  default_recognition_ = name;
+}
+
+const std::string& Registry::default_recognition() const {
+  if (default_recognition_.empty())
+    throw Error("this registry names no default recognition distribution; declare a recognition network");
+  return default_recognition_;
 }
 
 }  // namespace helmholtz

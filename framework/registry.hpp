@@ -1,7 +1,7 @@
 #pragma once
-// Plugins are created by the name used in model files ("sigmoid", "noisy-or", ...). The
-// registry is an ordinary value, filled once by register_builtin_plugins(); a program
-// that adds its own distributions registers them on its own registry.
+// Plugins are created by the name used in model files. The registry is an ordinary value:
+// plugins/builtin.hpp fills one with the built-in distributions, and a program that adds
+// its own registers them on its own registry. The framework itself names no plugin.
 #include <functional>
 #include <map>
 #include <memory>
@@ -22,14 +22,14 @@ class Registry {
   // Throws Error if the name is unknown; parameters come zeroed, call initialise() or read().
   std::unique_ptr<Distribution> create(const std::string& name, NodeShape shape) const;
 
+  // The plugin of a hidden node's recognition distribution when a model file declares no
+  // recognition network (every generative edge reversed). Must be registered.
+  void set_default_recognition(const std::string& name);
+  const std::string& default_recognition() const;
+
  private:
   std::map<std::string, DistributionFactory> factories_;
+  std::string default_recognition_;
 };
-
-// Registers every plugin listed in plugins/builtin.def.
-void register_builtin_plugins(Registry& registry);
-
-// A registry holding the built-in plugins, made once.
-const Registry& builtin_registry();
 
 }  // namespace helmholtz

@@ -33,7 +33,24 @@ constexpr double learning_margin = 1e-3;
 
 class NoisyOr final : public WeightedDistribution, public IncrementalStatistics {
  public:
-  explicit NoisyOr(NodeShape shape) : WeightedDistribution(std::move(shape)) { refresh(); }
+  // b_j, W_jk in [0, 1]. Learning keeps the leak in [margin, 1 - margin] and the weights in
+  // [0, 1 - margin]: a leak of 0 makes an unexplained "on" impossible and a weight of 1 an
+  // "off" under an active parent, and from log 0 the gradient cannot lead back (model files
+  // may still use 0 and 1). It moves them in log-hazard coordinates v = log(-log(1 - W)):
+  // log P(off) = -sum_k s_k e^{v_k} is then smooth in v, and d log P / d v_k is at most 1 in
+  // size for a unit that is on, where d log P / d W_jk grows as 1 / (1 - W_jk) and 1 / p_j.
+  explicit NoisyOr(NodeShape shape)
+      : WeightedDistribution(std::move(shape),
+                             {.valid = {0.0, 1.0},
+                              .learning = ParameterRange{learning_margin, 1.0 - learning_margin},
+                              .initial = {0.05, 0.05},
+                              .learn_as = Reparameterisation::log_hazard},
+                             {.valid = {0.0, 1.0},
+                              .learning = ParameterRange{0.0, 1.0 - learning_margin},
+                              .initial = {0.0, 0.2},
+                              .learn_as = Reparameterisation::log_hazard}) {
+    refresh();
+  }
   std::string_view kind() const override { return "noisy-or"; }
 
   void probabilities(const Matrix& parents, Matrix& p) const override {
@@ -91,8 +108,8 @@ class NoisyOr final : public WeightedDistribution, public IncrementalStatistics 
     }
   }
 
-  void accumulate_gradient(const Matrix& parents, const Matrix& states, double scale, Vector& gradient,
-                           Workspace& work) const override {
+  void accumulate_gradient(const Matrix& parents, const Matrix& states, const Vector& pattern_weights,
+                           std::span<double> gradient, Workspace& work) const override {
     const std::size_t patterns = parents.shape(0);
     Matrix& finite_off = work.first;  // L_j summed over the finite terms only
     Matrix& certain = work.second;    // how many active causes have parameter 1
@@ -115,22 +132,24 @@ class NoisyOr final : public WeightedDistribution, public IncrementalStatistics 
     };
     for (const auto& [j, k] : certain_weights_)
       for (std::size_t n = 0; n < patterns; ++n)
-        if (parents(n, k) != 0.0) gw[j * parent_units() + k] += scale * certain_derivative(n, j);
+        if (parents(n, k) != 0.0) gw[j * parent_units() + k] += pattern_weights(n) * certain_derivative(n, j);
     for (std::size_t j = 0; j < units(); ++j)
       if (bias(j) == 1.0)
-        for (std::size_t n = 0; n < patterns; ++n) gb[j] += scale * certain_derivative(n, j);
+        for (std::size_t n = 0; n < patterns; ++n) gb[j] += pattern_weights(n) * certain_derivative(n, j);
 
-    // Elsewhere: deltas = d log P / d L_j, in place of the counts.
+    // Elsewhere: deltas = weight(n) d log P / d L_j, in place of the counts.
     Matrix& deltas = certain;
     for (std::size_t n = 0; n < patterns; ++n)
       for (std::size_t j = 0; j < units(); ++j) {
+        double delta;
         if (deltas(n, j) > 0.0) {  // p = 1
-          deltas(n, j) = states(n, j) != 0.0 ? 0.0 : 1.0;
-          continue;
+          delta = states(n, j) != 0.0 ? 0.0 : 1.0;
+        } else {
+          const double off = finite_off(n, j);
+          const double p = std::max(-std::expm1(off), smallest_probability);
+          delta = states(n, j) != 0.0 ? -std::exp(off) / p : 1.0;
         }
-        const double off = finite_off(n, j);
-        const double p = std::max(-std::expm1(off), smallest_probability);
-        deltas(n, j) = states(n, j) != 0.0 ? -std::exp(off) / p : 1.0;
+        deltas(n, j) = pattern_weights(n) * delta;
       }
     // dL_j / dW_jk = -s_k / (1 - W_jk): the product D^T S, then each entry scaled.
     Matrix& products = work.third;  // its own buffer: a shape change would reallocate
@@ -140,28 +159,17 @@ class NoisyOr final : public WeightedDistribution, public IncrementalStatistics 
     for (std::size_t j = 0; j < units(); ++j) {
       for (std::size_t k = 0; k < parent_units(); ++k) {
         const double w = weight(j, k);
-        if (w != 1.0) gw[j * parent_units() + k] -= scale * products(j, k) / (1.0 - w);
+        if (w != 1.0) gw[j * parent_units() + k] -= products(j, k) / (1.0 - w);
       }
       if (bias(j) != 1.0) {
         double sum = 0;
         for (std::size_t n = 0; n < patterns; ++n) sum += deltas(n, j);
-        gb[j] -= scale * sum / (1.0 - bias(j));
+        gb[j] -= sum / (1.0 - bias(j));
       }
     }
   }
 
   std::unique_ptr<Distribution> clone() const override { return std::make_unique<NoisyOr>(*this); }
-
- protected:
-  ParameterRange bias_range() const override { return {0.0, 1.0}; }
-  ParameterRange weight_range() const override { return {0.0, 1.0}; }
-  // Learning keeps the leak in [margin, 1 - margin] and the weights in [0, 1 - margin]: a
-  // leak of 0 makes an unexplained "on" impossible and a weight of 1 an "off" under an active
-  // parent, and from log 0 the gradient cannot lead back. Model files may still use 0 and 1.
-  ParameterRange learning_bias_range() const override { return {learning_margin, 1.0 - learning_margin}; }
-  ParameterRange learning_weight_range() const override { return {0.0, 1.0 - learning_margin}; }
-  InitialRange initial_bias() const override { return {0.05, 0.05}; }
-  InitialRange initial_weight() const override { return {0.0, 0.2}; }
 
   void refresh() override {
     ensure_shape(log_keep_, units() * parent_units());

@@ -25,7 +25,21 @@ constexpr double learning_margin = 1e-3;
 
 class OddsSum final : public WeightedDistribution, public IncrementalStatistics {
  public:
-  using WeightedDistribution::WeightedDistribution;
+  // b_j, W_jk >= 0. Learning keeps b_j >= learning_margin, so that no unit becomes unable to
+  // fire (t_j = 0 makes "on" impossible, and from log 0 the gradient cannot lead back), and
+  // moves every parameter in log coordinates: d log P / d log W_jk = W_jk s_k (s_j / t_j -
+  // 1 / (1 + t_j)) is at most 1 in size, like a sigmoid's delta, where d log P / d W_jk
+  // grows as 1 / t_j. (An exact 0 stays 0 under multiplicative steps: give a weight a small
+  // positive value to let it learn.)
+  explicit OddsSum(NodeShape shape)
+      : WeightedDistribution(std::move(shape),
+                             {.valid = {0.0, numerics::infinity},
+                              .learning = ParameterRange{learning_margin, numerics::infinity},
+                              .initial = {0.05, 0.05},
+                              .learn_as = Reparameterisation::log},
+                             {.valid = {0.0, numerics::infinity},
+                              .initial = {0.0, 0.2},
+                              .learn_as = Reparameterisation::log}) {}
   std::string_view kind() const override { return "odds-sum"; }
 
   void log_firing_probabilities(const Matrix& parents, Matrix& log_on, Matrix& log_off) const override {
@@ -82,8 +96,8 @@ class OddsSum final : public WeightedDistribution, public IncrementalStatistics 
     }
   }
 
-  void accumulate_gradient(const Matrix& parents, const Matrix& states, double scale, Vector& gradient,
-                           Workspace& workspace) const override {
+  void accumulate_gradient(const Matrix& parents, const Matrix& states, const Vector& weights,
+                           std::span<double> gradient, Workspace& workspace) const override {
     Matrix& work = workspace.first;
     affine(parents, work);
     for (std::size_t n = 0; n < states.shape(0); ++n)
@@ -91,19 +105,10 @@ class OddsSum final : public WeightedDistribution, public IncrementalStatistics 
         const double t = work(n, j);
         work(n, j) = (states(n, j) != 0.0 ? 1.0 / std::max(t, minimum_odds) : 0.0) - 1.0 / (1.0 + t);
       }
-    accumulate_affine_gradient(parents, work, scale, gradient);
+    accumulate_affine_gradient(parents, work, weights, gradient);
   }
 
   std::unique_ptr<Distribution> clone() const override { return std::make_unique<OddsSum>(*this); }
-
- protected:
-  ParameterRange bias_range() const override { return {0.0, numerics::infinity}; }
-  ParameterRange weight_range() const override { return {0.0, numerics::infinity}; }
-  // Learning keeps b_j >= learning_margin, so that no unit becomes unable to fire (t_j = 0
-  // makes "on" impossible, and from log 0 the gradient cannot lead back).
-  ParameterRange learning_bias_range() const override { return {learning_margin, numerics::infinity}; }
-  InitialRange initial_bias() const override { return {0.05, 0.05}; }
-  InitialRange initial_weight() const override { return {0.0, 0.2}; }
 };
 
 }  // namespace

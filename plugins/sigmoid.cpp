@@ -13,7 +13,9 @@ namespace {
 
 class Sigmoid final : public WeightedDistribution, public IncrementalStatistics {
  public:
-  using WeightedDistribution::WeightedDistribution;
+  // All parameters real; biases start at 0 and weights uniform in [-0.1, 0.1].
+  explicit Sigmoid(NodeShape shape)
+      : WeightedDistribution(std::move(shape), {.initial = {0.0, 0.0}}, {.initial = {-0.1, 0.1}}) {}
   std::string_view kind() const override { return "sigmoid"; }
 
   void log_firing_probabilities(const Matrix& parents, Matrix& log_on, Matrix& log_off) const override {
@@ -62,24 +64,18 @@ class Sigmoid final : public WeightedDistribution, public IncrementalStatistics 
     }
   }
 
-  void accumulate_gradient(const Matrix& parents, const Matrix& states, double scale, Vector& gradient,
-                           Workspace& workspace) const override {
+  void accumulate_gradient(const Matrix& parents, const Matrix& states, const Vector& weights,
+                           std::span<double> gradient, Workspace& workspace) const override {
     Matrix& work = workspace.first;
     affine(parents, work);
     vector_math::sigmoid_in_place(work.data(), work.size());
     const double* s = states.data();
     double* w = work.data();
     for (std::size_t i = 0, n = work.size(); i < n; ++i) w[i] = s[i] - w[i];
-    accumulate_affine_gradient(parents, work, scale, gradient);
+    accumulate_affine_gradient(parents, work, weights, gradient);
   }
 
   std::unique_ptr<Distribution> clone() const override { return std::make_unique<Sigmoid>(*this); }
-
- protected:
-  ParameterRange bias_range() const override { return {-numerics::infinity, numerics::infinity}; }
-  ParameterRange weight_range() const override { return bias_range(); }
-  InitialRange initial_bias() const override { return {0.0, 0.0}; }
-  InitialRange initial_weight() const override { return {-0.1, 0.1}; }
 };
 
 }  // namespace

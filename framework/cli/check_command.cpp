@@ -5,6 +5,7 @@
 
 #include "framework/cli/command.hpp"
 #include "framework/io/model_file.hpp"
+#include "plugins/builtin.hpp"
 
 namespace helmholtz::cli {
 namespace {
@@ -25,7 +26,7 @@ void describe_direction(std::ostream& out, const Network& network, const Directe
     const Conditional& c = model.conditionals[node];
     if (!c.distribution) continue;
     out << "  " << std::setw(14) << network.nodes[node].name << std::setw(14) << c.distribution->kind()
-        << std::setw(12) << c.distribution->parameters().size() << parent_list(network, c) << "\n";
+        << std::setw(12) << c.distribution->parameter_count() << parent_list(network, c) << "\n";
   }
 }
 

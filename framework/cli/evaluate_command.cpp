@@ -10,6 +10,7 @@
 #include "framework/io/data_file.hpp"
 #include "framework/io/json_writer.hpp"
 #include "framework/io/model_file.hpp"
+#include "plugins/builtin.hpp"
 
 namespace helmholtz::cli {
 namespace {

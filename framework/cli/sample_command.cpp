@@ -5,6 +5,7 @@
 #include "framework/engines/ancestral_sampling.hpp"
 #include "framework/io/data_file.hpp"
 #include "framework/io/model_file.hpp"
+#include "plugins/builtin.hpp"
 
 namespace helmholtz::cli {
 namespace {

@@ -8,14 +8,87 @@
 namespace helmholtz {
 
 Conditional::Conditional(const Conditional& other)
-    : parents(other.parents), distribution(other.distribution ? other.distribution->clone() : nullptr) {}
+    : parents(other.parents), distribution(other.distribution ? other.distribution->clone() : nullptr),
+      fixed(other.fixed) {}
 
 Conditional& Conditional::operator=(const Conditional& other) {
   if (this != &other) {
     parents = other.parents;
     distribution = other.distribution ? other.distribution->clone() : nullptr;
+    fixed = other.fixed;
   }
   return *this;
+}
+
+// Copies hold their own flat vector: the cloned distributions (which own copies of the
+// values) are pointed at it.
+DirectedModel::DirectedModel(const DirectedModel& other)
+    : graph(other.graph), conditionals(other.conditionals), order(other.order), parameters(other.parameters),
+      offsets(other.offsets) {
+  attach();
+}
+
+DirectedModel& DirectedModel::operator=(const DirectedModel& other) {
+  if (this != &other) {
+    DirectedModel copy(other);
+    *this = std::move(copy);
+  }
+  return *this;
+}
+
+// A moved vector keeps its buffer, but attaching again costs little and does not rely on it.
+DirectedModel::DirectedModel(DirectedModel&& other) noexcept
+    : graph(std::move(other.graph)), conditionals(std::move(other.conditionals)), order(std::move(other.order)),
+      parameters(std::move(other.parameters)), offsets(std::move(other.offsets)) {
+  attach();
+}
+
+DirectedModel& DirectedModel::operator=(DirectedModel&& other) noexcept {
+  graph = std::move(other.graph);
+  conditionals = std::move(other.conditionals);
+  order = std::move(other.order);
+  parameters = std::move(other.parameters);
+  offsets = std::move(other.offsets);
+  attach();
+  return *this;
+}
+
+void DirectedModel::attach() {
+  for (std::size_t i = 0; i < conditionals.size() && i < offsets.size(); ++i)
+    if (conditionals[i].distribution) {
+      // The values are already in place (a copy or a move): attach() copies them onto
+      // themselves, unless the distribution still owns its own (a fresh clone).
+      Distribution& d = *conditionals[i].distribution;
+      double* slot = parameters.data() + offsets[i];
+      if (d.parameter_count() && d.mutable_parameters() != slot) d.attach(slot);
+    }
+}
+
+std::span<double> DirectedModel::slice(Vector& flat, std::size_t node) const {
+  const Distribution* d = conditionals[node].distribution.get();
+  return {flat.data() + offsets[node], d ? d->parameter_count() : 0};
+}
+
+std::span<const double> DirectedModel::slice(const Vector& flat, std::size_t node) const {
+  const Distribution* d = conditionals[node].distribution.get();
+  return {flat.data() + offsets[node], d ? d->parameter_count() : 0};
+}
+
+void DirectedModel::parameters_changed() {
+  for (auto& c : conditionals)
+    if (c.distribution) c.distribution->refresh();
+}
+
+std::vector<bool> DirectedModel::fixed_mask() const {
+  std::vector<bool> mask(parameters.size(), false);
+  for (std::size_t i = 0; i < conditionals.size(); ++i) {
+    const Conditional& c = conditionals[i];
+    if (!c.distribution) continue;
+    for (const auto& name : c.fixed)
+      if (const ParameterBlock* b = c.distribution->block(name))
+        for (std::size_t k = 0; k < b->size; ++k) mask[offsets[i] + b->offset + k] = true;
+  }
+  return mask;
 }
 
 namespace {
@@ -55,14 +128,15 @@ DirectedModel DirectedModel::from(std::vector<Conditional> conditionals) {
   boost::topological_sort(model.graph, std::back_inserter(reversed));
   model.order.assign(reversed.rbegin(), reversed.rend());
   model.conditionals = std::move(conditionals);
-  return model;
-}
-
-std::size_t DirectedModel::parameter_count() const {
   std::size_t total = 0;
-  for (const auto& c : conditionals)
-    if (c.distribution) total += c.distribution->parameters().size();
-  return total;
+  for (const auto& c : model.conditionals) {
+    model.offsets.push_back(total);
+    if (c.distribution) total += c.distribution->parameter_count();
+  }
+  model.parameters = Vector::from_shape({total});
+  for (std::size_t i = 0; i < model.conditionals.size(); ++i)
+    if (model.conditionals[i].distribution) model.conditionals[i].distribution->attach(model.parameters.data() + model.offsets[i]);
+  return model;
 }
 
 std::vector<std::size_t> Network::observed_nodes() const {

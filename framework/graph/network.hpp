@@ -9,10 +9,13 @@
 #include <boost/graph/adjacency_list.hpp>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "framework/distribution.hpp"
+#include "framework/graph/training_record.hpp"
 
 namespace helmholtz {
 
@@ -30,6 +33,7 @@ struct Node {
 struct Conditional {
   std::vector<std::size_t> parents;
   std::unique_ptr<Distribution> distribution;  // null: the node has none in this direction
+  std::vector<std::string> fixed;              // names of blocks that training leaves alone
 
   Conditional() = default;
   Conditional(std::vector<std::size_t> p, std::unique_ptr<Distribution> d)
@@ -42,15 +46,36 @@ struct Conditional {
 
 using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS>;
 
-// One direction of the network.
+// One direction of the network. Its parameters live here, as one flat vector holding each
+// node's block after the other (in node order); each distribution reads its slice through
+// a read-only view, so that optimisers, checks and algorithms can treat them as one vector.
 struct DirectedModel {
   Graph graph;
   std::vector<Conditional> conditionals;  // indexed by node
   std::vector<std::size_t> order;         // every node, parents before children
+  Vector parameters;                      // natural values, every node's slice in node order
+  std::vector<std::size_t> offsets;       // where node i's slice starts
 
-  // Builds graph and order from the conditionals; throws CycleError if there is a cycle.
+  DirectedModel() = default;
+  DirectedModel(const DirectedModel& other);
+  DirectedModel& operator=(const DirectedModel& other);
+  DirectedModel(DirectedModel&& other) noexcept;
+  DirectedModel& operator=(DirectedModel&& other) noexcept;
+
+  // Builds graph and order from the conditionals and gathers their parameters into the flat
+  // vector; throws CycleError if there is a cycle.
   static DirectedModel from(std::vector<Conditional> conditionals);
-  std::size_t parameter_count() const;
+  std::size_t parameter_count() const { return parameters.size(); }
+  // Node i's slice of a vector laid out like `parameters` (a gradient, a direction).
+  std::span<double> slice(Vector& flat, std::size_t node) const;
+  std::span<const double> slice(const Vector& flat, std::size_t node) const;
+  // After the flat vector was written: every distribution recomputes what it derives.
+  void parameters_changed();
+  // Is parameter i of the flat vector in a block that the model file fixed?
+  std::vector<bool> fixed_mask() const;
+
+ private:
+  void attach();  // points every distribution at its slice of `parameters`
 };
 
 class CycleError : public Error {
@@ -71,6 +96,7 @@ struct Network {
   DirectedModel recognition;
   bool recognition_declared = false;  // false: derived by reversing the generative edges
   std::uint64_t seed = 0;             // seed that initialised parameters the file left out
+  std::optional<TrainingRecord> training;  // how it was trained, if it was
 
   std::vector<std::size_t> observed_nodes() const;  // in declaration order
   std::vector<std::size_t> hidden_nodes() const;

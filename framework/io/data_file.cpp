@@ -1,5 +1,7 @@
 #include "framework/io/data_file.hpp"
 
+#include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <vector>
 
@@ -43,6 +45,20 @@ Matrix read_data(const std::string& file, std::size_t width) {
   Matrix data = parse_data(in, width, file);
   if (data.shape(0) == 0) throw Error(file + ": no patterns in the data file");
   return data;
+}
+
+std::string data_checksum(const Matrix& patterns) {
+  std::uint64_t hash = 0xcbf29ce484222325ull;
+  auto add = [&hash](std::uint64_t byte) {
+    hash ^= byte;
+    hash *= 0x100000001b3ull;
+  };
+  for (std::size_t dimension : {patterns.shape(0), patterns.shape(1)})
+    for (int shift = 0; shift < 64; shift += 8) add((dimension >> shift) & 0xff);
+  for (double bit : patterns) add(bit != 0.0 ? '1' : '0');
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+  return std::string("fnv1a64:") + text;
 }
 
 void write_patterns(std::ostream& out, const Matrix& patterns, const std::vector<std::size_t>& groups) {

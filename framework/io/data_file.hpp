@@ -14,6 +14,11 @@ namespace helmholtz {
 Matrix read_data(const std::string& file, std::size_t width);
 Matrix parse_data(std::istream& in, std::size_t width, const std::string& file);
 
+// A checksum of the patterns themselves (their shape and bits, not the file's comments or
+// spacing): "fnv1a64:" and 16 hex digits. A trained model records it, so that a resumed run
+// can tell whether it is given the same data.
+std::string data_checksum(const Matrix& patterns);
+
 // One line per row, the bits of consecutive blocks of `groups` units separated by a space
 // (no separator when groups is empty).
 void write_patterns(std::ostream& out, const Matrix& patterns, const std::vector<std::size_t>& groups = {});

@@ -11,20 +11,18 @@
 #include <yaml-cpp/yaml.h>
 
 #include "framework/io/atomic_file.hpp"
+#include "framework/io/parameter_blocks.hpp"
+#include "framework/io/training_section.hpp"
 #include "framework/io/yaml_fields.hpp"
 
 namespace helmholtz {
 namespace {
 
-// The recognition distribution of a hidden node when the file declares none: every
-// generative edge reversed, with this plugin (Dayan et al. 1995 use logistic units).
-constexpr const char* default_recognition = "sigmoid";
-
 // A guard against typos such as size: 1000000 turning into an out-of-memory crash.
 constexpr double max_parameters_per_node = 5e8;
 
 const std::vector<std::string> top_level_keys = {"name", "description", "seed", "nodes", "generative",
-                                                 "recognition"};
+                                                 "recognition", "training"};
 const std::vector<std::string> node_keys = {"name", "type", "size", "observed"};
 
 struct Reader {
@@ -108,13 +106,44 @@ struct Reader {
       fail(yaml::at(entry, where), "node '" + name + "' would have " + format_number(parameter_count) +
                                        " parameters, more than the limit of " + format_number(max_parameters_per_node));
     auto distribution = registry.create(kind, shape);
-    std::vector<std::string> allowed = {"distribution", "parents"};
-    for (auto& key : distribution->parameter_keys()) allowed.push_back(key);
+    std::vector<std::string> allowed = {"distribution", "parents", "fixed"};
+    for (const auto& b : distribution->blocks()) allowed.push_back(b.name);
+    for (auto& key : distribution->extra_keys()) allowed.push_back(key);
     where.field += " (" + kind + ")";
     yaml::check_keys(entry, allowed, where);
     distribution->initialise(rng);
-    distribution->read(entry, where);
-    return Conditional(std::move(parents), std::move(distribution));
+    read_parameter_blocks(entry, *distribution, where);
+    distribution->read_extra(entry, where);
+    Conditional conditional(std::move(parents), std::move(distribution));
+    if (const YAML::Node fixed = entry["fixed"]) conditional.fixed = read_fixed(fixed, *conditional.distribution, where);
+    return conditional;
+  }
+
+  // fixed: [bias] or [weights] or [bias, weights] (a single name is fine too): blocks that
+  // training leaves exactly as they are.
+  std::vector<std::string> read_fixed(const YAML::Node& fixed, const Distribution& distribution, const Where& where) {
+    std::string names;
+    for (const auto& b : distribution.blocks()) names += (names.empty() ? "" : ", ") + b.name;
+    std::vector<YAML::Node> items;
+    if (fixed.IsScalar()) items.push_back(fixed);
+    else {
+      if (!fixed.IsSequence())
+        fail(yaml::at(fixed, where), "fixed is " + yaml::show(fixed) + ", but must be a list of parameter blocks (" +
+                                         names + ")");
+      for (const auto& item : fixed) items.push_back(item);
+    }
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const std::string what = fixed.IsScalar() ? "fixed" : "fixed[" + std::to_string(i) + "]";
+      const std::string name = yaml::read_string(items[i], where, what);
+      if (!distribution.block(name))
+        fail(yaml::at(items[i], where), what + " is '" + name + "', which is not a parameter block of " +
+                                            std::string(distribution.kind()) + " (blocks: " + names + ")");
+      if (std::find(out.begin(), out.end(), name) != out.end())
+        fail(yaml::at(items[i], where), what + ": '" + name + "' is listed twice");
+      out.push_back(name);
+    }
+    return out;
   }
 
   std::string registered() const {
@@ -197,7 +226,7 @@ struct Reader {
         fail(yaml::at(node_entries[i], file.with_field("nodes." + network.nodes[i].name)),
              "hidden node '" + network.nodes[i].name + "' has no children, so the default recognition network "
              "(generative edges reversed) cannot recognise it; declare a recognition entry for it");
-      auto distribution = registry.create(default_recognition, shape_of(i, children));
+      auto distribution = registry.create(registry.default_recognition(), shape_of(i, children));
       distribution->initialise(rng);
       conditionals[i] = Conditional(std::move(children), std::move(distribution));
     }
@@ -227,6 +256,7 @@ struct Reader {
     Rng rng = make_rng(network.seed);
     read_generative(root, rng);
     read_recognition(root, rng);
+    if (const YAML::Node training = root["training"]) network.training = read_training_section(training, file);
     return std::move(network);
   }
 };
@@ -267,7 +297,13 @@ void write_direction(YAML::Emitter& out, const Network& network, const DirectedM
       for (std::size_t p : c.parents) out << network.nodes[p].name;
       out << YAML::EndSeq;
     }
-    c.distribution->write(out);
+    write_parameter_blocks(out, *c.distribution);
+    c.distribution->write_extra(out);
+    if (!c.fixed.empty()) {
+      out << YAML::Key << "fixed" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+      for (const auto& name : c.fixed) out << name;
+      out << YAML::EndSeq;
+    }
     out << YAML::EndMap;
   }
   out << YAML::EndMap;
@@ -293,6 +329,10 @@ std::string model_to_yaml(const Network& network) {
   write_direction(out, network, network.generative);
   out << YAML::Key << "recognition" << YAML::Value;
   write_direction(out, network, network.recognition);
+  if (network.training) {
+    out << YAML::Key << "training" << YAML::Value;
+    write_training_section(out, *network.training);
+  }
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

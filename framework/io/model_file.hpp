@@ -9,10 +9,9 @@
 namespace helmholtz {
 
 // Reads a model file; `file` is used in messages.
-Network read_model(const std::string& file, const Registry& registry = builtin_registry());
+Network read_model(const std::string& file, const Registry& registry);
 // Parses model text; `file` is only used in messages.
-Network parse_model(const std::string& text, const std::string& file,
-                    const Registry& registry = builtin_registry());
+Network parse_model(const std::string& text, const std::string& file, const Registry& registry);
 
 // The network in the model-file schema, every parameter written out in full precision, so
 // that reading it back gives the same network bit for bit.

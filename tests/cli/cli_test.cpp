@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "plugins/builtin.hpp"
 #include "framework/cli/command.hpp"
 #include "framework/io/model_file.hpp"
 #include "tests/support/brute_force.hpp"

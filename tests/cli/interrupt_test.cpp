@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "plugins/builtin.hpp"
 #include "framework/io/model_file.hpp"
 
 namespace fs = std::filesystem;

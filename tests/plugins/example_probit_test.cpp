@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "plugins/builtin.hpp"
 #include "framework/engines/ancestral_sampling.hpp"
 #include "framework/error.hpp"
 #include "framework/io/model_file.hpp"
@@ -79,7 +80,10 @@ double pdf_over_cdf(double x) {
 
 class Probit final : public WeightedDistribution {
  public:
-  using WeightedDistribution::WeightedDistribution;
+  // All parameters real (the default range); biases start at 0, weights uniform in
+  // [-0.1, 0.1], and they learn in their natural coordinates (the default).
+  explicit Probit(NodeShape shape)
+      : WeightedDistribution(std::move(shape), {.initial = {0.0, 0.0}}, {.initial = {-0.1, 0.1}}) {}
   std::string_view kind() const override { return "probit"; }
 
   void probabilities(const Matrix& parents, Matrix& p) const override {
@@ -109,8 +113,8 @@ class Probit final : public WeightedDistribution {
     }
   }
 
-  void accumulate_gradient(const Matrix& parents, const Matrix& states, double scale, Vector& gradient,
-                           Workspace& workspace) const override {
+  void accumulate_gradient(const Matrix& parents, const Matrix& states, const Vector& weights,
+                           std::span<double> gradient, Workspace& workspace) const override {
     Matrix& deltas = workspace.first;  // d log P / d a, in place of a
     affine(parents, deltas);
     for (std::size_t n = 0; n < states.shape(0); ++n)
@@ -118,16 +122,10 @@ class Probit final : public WeightedDistribution {
         const double a = deltas(n, j);
         deltas(n, j) = states(n, j) != 0.0 ? pdf_over_cdf(a) : -pdf_over_cdf(-a);
       }
-    accumulate_affine_gradient(parents, deltas, scale, gradient);
+    accumulate_affine_gradient(parents, deltas, weights, gradient);
   }
 
   std::unique_ptr<Distribution> clone() const override { return std::make_unique<Probit>(*this); }
-
- protected:
-  ParameterRange bias_range() const override { return {-numerics::infinity, numerics::infinity}; }
-  ParameterRange weight_range() const override { return bias_range(); }
-  InitialRange initial_bias() const override { return {0.0, 0.0}; }
-  InitialRange initial_weight() const override { return {-0.1, 0.1}; }
 };
 
 }  // namespace

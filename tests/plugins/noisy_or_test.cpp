@@ -332,7 +332,7 @@ TEST_CASE("noisy-or: project() clamps the leak into [1e-3, 1 - 1e-3] and the wei
   theta(weight_index(2, 3)) = -inf;
   theta(weight_index(2, 4)) = inf;
   plugin->set_parameters(theta);
-  plugin->project();
+  plugin->project_into_learning_ranges();
   const Vector& projected = plugin->parameters();
   for (std::size_t i = 0; i < parameter_count; ++i) {
     INFO(plugin->parameter_name(i), " was ", theta(i));
@@ -357,7 +357,7 @@ TEST_CASE("noisy-or: after project(), probabilities are the formula at the proje
   theta(weight_index(1, 3)) = nan;
   theta(weight_index(2, 4)) = 1.5;
   plugin->set_parameters(theta);
-  plugin->project();
+  plugin->project_into_learning_ranges();
   REQUIRE(validation_message(*plugin) == "");
   Matrix parents = Matrix::from_shape({1, parent_units});
   parents.fill(1.0);
@@ -382,7 +382,7 @@ TEST_CASE("noisy-or: step(direction, rate) sets theta + rate * direction clamped
   direction(weight_index(2, 1)) = 0.0;
   plugin->set_parameters(theta);
   const Matrix parents = random_bits(rng, 8, parent_units);
-  plugin->step(direction, 0.25);
+  natural_step(*plugin, direction, 0.25);
   for (std::size_t i = 0; i < parameter_count; ++i) {
     INFO(plugin->parameter_name(i));
     const double moved = theta(i) + 0.25 * direction(i);
@@ -398,7 +398,7 @@ TEST_CASE("noisy-or: step(direction, rate) sets theta + rate * direction clamped
   check_probabilities_match_reference(*plugin, parents, 1e-13);
   const Matrix p = probabilities_of(*plugin, parents);
   for (std::size_t n = 0; n < 8; ++n) CHECK(p(n, 2) < 1.0);
-  CHECK_THROWS_AS(plugin->step(filled(parameter_count + 1, 0.0), 1.0), Error);
+  CHECK_THROWS_AS(natural_step(*plugin, filled(parameter_count + 1, 0.0), 1.0), Error);
 }
 
 TEST_CASE("noisy-or: write() then read() gives back every parameter bit for bit, and the read copy computes the "
@@ -429,7 +429,7 @@ TEST_CASE("noisy-or: read() reports a weight outside [0, 1] at its line and colu
       "weights:\n"
       "  mid: [[0, 0, 0], [0, 0, 0], [1.3, 0, 0]]\n");
   try {
-    plugin->read(entry, Where{"models/x.yaml", 0, 0, "generative.data (noisy-or)"});
+    read_parameter_blocks(entry, *plugin, Where{"models/x.yaml", 0, 0, "generative.data (noisy-or)"});
     FAIL("read accepted weights[mid][2][0] = 1.3");
   } catch (const InputError& e) {
     CHECK(e.message() == "weights[mid][2][0] is 1.3, but must be in [0, 1]");

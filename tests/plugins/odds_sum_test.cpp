@@ -253,7 +253,7 @@ TEST_CASE("odds-sum: project() clamps biases to >= 1e-3 and weights to >= 0 (NaN
   theta(weight_index(0, 0)) = -1.0;
   theta(weight_index(0, 1)) = 0.0;
   plugin->set_parameters(theta);
-  plugin->project();
+  plugin->project_into_learning_ranges();
   for (std::size_t i = 0; i < parameter_count; ++i) {
     INFO(plugin->parameter_name(i), " was ", theta(i));
     CHECK(plugin->parameters()(i) == clamp_to_learning_range(i, theta(i)));
@@ -272,7 +272,7 @@ TEST_CASE("odds-sum: project() brings +inf into range, so validate() accepts aft
   Vector theta = filled(parameter_count, 0.25);
   theta(weight_index(0, 4)) = inf;
   plugin->set_parameters(theta);
-  plugin->project();
+  plugin->project_into_learning_ranges();
   CHECK(std::isfinite(plugin->parameters()(weight_index(0, 4))));
   CHECK(validation_message(*plugin) == "");
 }
@@ -286,7 +286,7 @@ TEST_CASE("odds-sum: step(direction, rate) sets theta + rate * direction clamped
   direction(weight_index(2, 0)) = -100.0;  // lands on 0
   direction(bias_index(1)) = -100.0;       // lands on the margin
   plugin->set_parameters(theta);
-  plugin->step(direction, 0.5);
+  natural_step(*plugin, direction, 0.5);
   for (std::size_t i = 0; i < parameter_count; ++i) {
     INFO(plugin->parameter_name(i));
     const double moved = theta(i) + 0.5 * direction(i);
@@ -298,7 +298,7 @@ TEST_CASE("odds-sum: step(direction, rate) sets theta + rate * direction clamped
   CHECK(plugin->parameters()(weight_index(2, 0)) == 0.0);
   CHECK(plugin->parameters()(bias_index(1)) == margin);
   check_probabilities_match_reference(*plugin, random_bits(rng, 8, parent_units));
-  CHECK_THROWS_AS(plugin->step(filled(parameter_count - 1, 0.0), 1.0), Error);
+  CHECK_THROWS_AS(natural_step(*plugin, filled(parameter_count - 1, 0.0), 1.0), Error);
 }
 
 TEST_CASE("odds-sum: write() then read() gives back every parameter bit for bit") {

@@ -22,7 +22,9 @@
 #include "framework/error.hpp"
 #include "framework/matrix.hpp"
 #include "framework/random.hpp"
+#include "framework/io/parameter_blocks.hpp"
 #include "framework/registry.hpp"
+#include "plugins/builtin.hpp"
 
 namespace helmholtz::plugin_test {
 
@@ -223,6 +225,16 @@ inline void check_gradient_scales_and_accumulates(const Distribution& d, const M
   }
 }
 
+// What a learning step in natural coordinates does to a plugin's parameters: theta + rate *
+// direction, then each moved into its block's learning range.
+inline void natural_step(Distribution& d, const Vector& direction, double rate) {
+  if (direction.size() != d.parameter_count()) throw Error("natural_step: wrong size");
+  Vector theta = d.parameters();
+  for (std::size_t i = 0; i < theta.size(); ++i) theta(i) += rate * direction(i);
+  d.set_parameters(theta);
+  d.project_into_learning_ranges();
+}
+
 // The message of the InputError validate() throws at `where`; empty if it accepts.
 inline std::string validation_message(const Distribution& d, const Where& where = Where{}) {
   try {
@@ -243,13 +255,13 @@ inline Where model_place(const std::string& kind) {
 inline std::unique_ptr<Distribution> write_then_read(const Distribution& d) {
   YAML::Emitter out;
   out << YAML::BeginMap << YAML::Key << "distribution" << YAML::Value << std::string(d.kind());
-  d.write(out);
+  write_parameter_blocks(out, d);
   out << YAML::EndMap;
   REQUIRE(out.good());
   INFO("emitted YAML:\n", out.c_str());
   const YAML::Node entry = YAML::Load(out.c_str());
   auto copy = builtin_registry().create(std::string(d.kind()), d.shape());
-  copy->read(entry, Where{"round-trip.yaml", 0, 0, "generative.data"});
+  read_parameter_blocks(entry, *copy, Where{"round-trip.yaml", 0, 0, "generative.data"});
   return copy;
 }
 

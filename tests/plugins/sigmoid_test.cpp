@@ -222,7 +222,7 @@ TEST_CASE("sigmoid: project() leaves finite values unchanged and sends NaN to 0"
   Vector theta = uniform_vector(rng, parameter_count, -50.0, 50.0);
   theta(4) = nan;
   plugin->set_parameters(theta);
-  plugin->project();
+  plugin->project_into_learning_ranges();
   for (std::size_t i = 0; i < parameter_count; ++i) {
     INFO(plugin->parameter_name(i));
     CHECK(plugin->parameters()(i) == (i == 4 ? 0.0 : theta(i)));
@@ -238,7 +238,7 @@ TEST_CASE("sigmoid: project() brings +-inf into the finite range, so validate() 
   theta(bias_index(0)) = inf;
   theta(weight_index(1, 3)) = -inf;
   plugin->set_parameters(theta);
-  plugin->project();
+  plugin->project_into_learning_ranges();
   CHECK(std::isfinite(plugin->parameters()(bias_index(0))));
   CHECK(std::isfinite(plugin->parameters()(weight_index(1, 3))));
   CHECK(validation_message(*plugin) == "");
@@ -250,7 +250,7 @@ TEST_CASE("sigmoid: step(direction, rate) sets theta + rate * direction, and pro
   const Vector theta = uniform_vector(rng, parameter_count, -1.0, 1.0);
   const Vector direction = uniform_vector(rng, parameter_count, -10.0, 10.0);
   plugin->set_parameters(theta);
-  plugin->step(direction, 0.125);
+  natural_step(*plugin, direction, 0.125);
   for (std::size_t i = 0; i < parameter_count; ++i) {
     INFO(plugin->parameter_name(i));
     CHECK(plugin->parameters()(i) == doctest::Approx(theta(i) + 0.125 * direction(i)).epsilon(1e-15));
@@ -261,7 +261,7 @@ TEST_CASE("sigmoid: step(direction, rate) sets theta + rate * direction, and pro
     for (std::size_t j = 0; j < units; ++j)
       CHECK(p(n, j) == doctest::Approx(static_cast<double>(reference_p(plugin->parameters(), parents, n, j)))
                            .epsilon(1e-14));
-  CHECK_THROWS_AS(plugin->step(filled(parameter_count - 1, 0.0), 1.0), Error);
+  CHECK_THROWS_AS(natural_step(*plugin, filled(parameter_count - 1, 0.0), 1.0), Error);
 }
 
 TEST_CASE("sigmoid: write() then read() gives back every parameter bit for bit") {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "plugins/builtin.hpp"
 #include "framework/io/model_file.hpp"
 #include "framework/random.hpp"
 

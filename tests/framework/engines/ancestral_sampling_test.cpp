@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "plugins/builtin.hpp"
 #include "framework/engines/ancestral_sampling.hpp"
 #include "framework/io/model_file.hpp"
 #include "framework/registry.hpp"

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cmath>
 
+#include "plugins/builtin.hpp"
 #include "framework/engines/exact_inference.hpp"
 #include "framework/incremental_statistics.hpp"
 #include "framework/numerics.hpp"
@@ -123,7 +124,8 @@ class OpaqueDistribution final : public Distribution {
  public:
   explicit OpaqueDistribution(std::unique_ptr<Distribution> inner)
       : Distribution(inner->shape()), inner_(std::move(inner)) {
-    parameters_ = inner_->parameters();
+    declare_parameters(inner_->blocks());  // the same blocks; the values are copied in
+    set_parameters(inner_->parameters());
   }
   OpaqueDistribution(const OpaqueDistribution& other) : Distribution(other), inner_(other.inner_->clone()) {}
   std::string_view kind() const override { return inner_->kind(); }
@@ -134,24 +136,12 @@ class OpaqueDistribution final : public Distribution {
   void log_probability(const Matrix& x, const Matrix& s, Vector& l, Workspace& w) const override {
     inner_->log_probability(x, s, l, w);
   }
-  void accumulate_gradient(const Matrix& x, const Matrix& s, double c, Vector& g, Workspace& w) const override {
+  void accumulate_gradient(const Matrix& x, const Matrix& s, const Vector& c, std::span<double> g,
+                           Workspace& w) const override {
     inner_->accumulate_gradient(x, s, c, g, w);
   }
-  std::string parameter_name(std::size_t i) const override { return inner_->parameter_name(i); }
-  void validate(const Where& w) const override { inner_->validate(w); }
-  void project_into_range() override {
-    inner_->set_parameters(parameters_);
-    inner_->project();
-    parameters_ = inner_->parameters();
-  }
-  void initialise(Rng& rng) override { inner_->initialise(rng); }
-  std::vector<std::string> parameter_keys() const override { return inner_->parameter_keys(); }
-  void read(const YAML::Node& e, const Where& w) override { inner_->read(e, w); }
-  void write(YAML::Emitter& out) const override { inner_->write(out); }
   std::unique_ptr<Distribution> clone() const override { return std::make_unique<OpaqueDistribution>(*this); }
-
- protected:
-  void refresh() override { inner_->set_parameters(parameters_); }
+  void refresh() override { inner_->set_parameters(parameters()); }
 
  private:
   std::unique_ptr<Distribution> inner_;

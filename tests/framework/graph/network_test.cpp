@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "plugins/builtin.hpp"
 #include "framework/graph/network.hpp"
 #include "framework/io/model_file.hpp"
 #include "framework/registry.hpp"

@@ -29,6 +29,7 @@
 
 #include <unistd.h>
 
+#include "plugins/builtin.hpp"
 #include "framework/error.hpp"
 #include "framework/io/model_file.hpp"
 

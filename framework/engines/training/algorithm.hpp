@@ -1,0 +1,67 @@
+#pragma once
+// A learning algorithm for Helmholtz machines, written once against the plugin interface:
+// wake-sleep, reweighted wake-sleep, the deterministic machine, natural wake-sleep, and any a
+// user adds. The trainer (trainer.hpp) owns the loop over epochs and minibatches, the
+// optimiser, reporting and stopping; an algorithm says what to do with one minibatch.
+//
+// Adding an algorithm is one file in this folder that defines its factory, plus one line in
+// algorithms.def (or one AlgorithmRegistry::add call in a program of your own).
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "framework/engines/training/direction_learner.hpp"
+#include "framework/graph/network.hpp"
+#include "framework/random.hpp"
+
+namespace helmholtz {
+
+// A function of both directions' parameters that an algorithm maximises, for optimisers
+// that search along lines over the whole data set (conjugate gradient).
+class Objective {
+ public:
+  virtual ~Objective() = default;
+  // The mean over the patterns of `data` at the network's current parameters, and, when
+  // the pointers are given, its gradient in natural coordinates (laid out like each
+  // direction's flat parameter vector; overwritten).
+  virtual double evaluate(const Matrix& data, Vector* generative_gradient, Vector* recognition_gradient) = 0;
+};
+
+class TrainingAlgorithm {
+ public:
+  virtual ~TrainingAlgorithm() = default;
+  // One minibatch (patterns x visible units): draw what it needs from rng, compute its
+  // ascent directions and step the learners (their base rates times rate_factor).
+  virtual void train_batch(const Matrix& batch, Rng& rng, Learners& learners, double rate_factor) = 0;
+  // The objective it follows, if it follows one (null: no line-search optimiser applies).
+  virtual Objective* objective() { return nullptr; }
+};
+
+using AlgorithmFactory = std::function<std::unique_ptr<TrainingAlgorithm>(Network&, const TrainingOptions&)>;
+
+struct AlgorithmInfo {
+  std::string name;
+  std::string summary;  // one line for --help
+  AlgorithmFactory factory;
+};
+
+class AlgorithmRegistry {
+ public:
+  void add(AlgorithmInfo info);
+  bool contains(const std::string& name) const { return algorithms_.count(name) != 0; }
+  std::vector<std::string> names() const;
+  const AlgorithmInfo& info(const std::string& name) const;  // throws Error naming the known ones
+  // The factory may throw Error, e.g. naming a plugin that lacks a capability it needs.
+  std::unique_ptr<TrainingAlgorithm> create(const std::string& name, Network& network,
+                                            const TrainingOptions& options) const;
+
+ private:
+  std::map<std::string, AlgorithmInfo> algorithms_;
+};
+
+// The algorithms listed in algorithms.def.
+const AlgorithmRegistry& builtin_algorithms();
+
+}  // namespace helmholtz

@@ -1,0 +1,38 @@
+#include "framework/engines/training/direction_learner.hpp"
+
+namespace helmholtz {
+
+DirectionLearner::DirectionLearner(DirectedModel& model, const TrainingOptions& options, double rate)
+    : model_(model), coordinates_(model, options.natural_coordinates),
+      rule_(make_step_rule(options, model.parameters.size())), rate_(rate), weight_decay_(options.weight_decay),
+      gradient_(Vector::from_shape({model.parameters.size()})),
+      learning_gradient_(Vector::from_shape({model.parameters.size()})), parents_(model.conditionals.size()),
+      workspace_(model.conditionals.size()) {
+  gradient_.fill(0.0);
+}
+
+void DirectionLearner::accumulate_log_probability_gradient(const NodeStates& states, const Vector& weights) {
+  const std::size_t patterns = weights.size();
+  for (std::size_t node : model_.order) {
+    const Conditional& conditional = model_.conditionals[node];
+    if (!conditional.distribution) continue;
+    gather_parents(conditional, states, patterns, parents_[node]);
+    conditional.distribution->accumulate_gradient(parents_[node], states[node], weights, node_gradient(node),
+                                                  workspace_[node]);
+  }
+}
+
+void DirectionLearner::step(double rate_factor) {
+  coordinates_.add_weight_decay(weight_decay_, &gradient_);
+  coordinates_.gradient_to_learning(gradient_, learning_gradient_);
+  rule_->step(coordinates_.values(), learning_gradient_, rate_ * rate_factor);
+  coordinates_.store();
+}
+
+void DirectionLearner::step_along(const Vector& natural_displacement, double rate_factor) {
+  coordinates_.displacement_to_learning(natural_displacement, learning_gradient_);
+  rule_->step(coordinates_.values(), learning_gradient_, rate_ * rate_factor);
+  coordinates_.store();
+}
+
+}  // namespace helmholtz

@@ -1,0 +1,60 @@
+#pragma once
+// One direction of the network (generative or recognition) as training sees it: a gradient
+// buffer laid out like the direction's flat parameter vector, the learning coordinates, and
+// the step rule with its base rate. An algorithm fills gradient() (natural coordinates,
+// through the plugins) and calls step(); the learner does the rest: weight decay, the
+// change to learning coordinates, fixed blocks, the rule's step, ranges, and refreshing the
+// plugins. It allocates nothing per step.
+#include <memory>
+#include <span>
+
+#include "framework/engines/node_states.hpp"
+#include "framework/engines/training/learning_coordinates.hpp"
+#include "framework/engines/training/optimisers/step_rule.hpp"
+#include "framework/engines/training/training_options.hpp"
+
+namespace helmholtz {
+
+class DirectionLearner {
+ public:
+  DirectionLearner(DirectedModel& model, const TrainingOptions& options, double rate);
+
+  DirectedModel& model() { return model_; }
+  const DirectedModel& model() const { return model_; }
+  LearningCoordinates& coordinates() { return coordinates_; }
+  StepRule& rule() { return *rule_; }
+  double rate() const { return rate_; }
+
+  // The ascent direction in natural coordinates, one slice per node; zero it first.
+  Vector& gradient() { return gradient_; }
+  void zero_gradient() { gradient_.fill(0.0); }
+  std::span<double> node_gradient(std::size_t node) { return model_.slice(gradient_, node); }
+
+  // gradient() += sum_n weights(n) d/dtheta log P(states_n) for every node of the direction
+  // (the states of every node, as engines lay them out; `weights` one per pattern).
+  void accumulate_log_probability_gradient(const NodeStates& states, const Vector& weights);
+
+  // One step of the rule along gradient(), at the base rate times `rate_factor`.
+  void step(double rate_factor);
+  // One step along a displacement of the natural parameters (a natural-gradient direction,
+  // already solved for), at the base rate times `rate_factor`; weight decay is not added.
+  void step_along(const Vector& natural_displacement, double rate_factor);
+
+ private:
+  DirectedModel& model_;
+  LearningCoordinates coordinates_;
+  std::unique_ptr<StepRule> rule_;
+  double rate_;
+  double weight_decay_;
+  Vector gradient_, learning_gradient_;
+  std::vector<Matrix> parents_;      // per node, reused
+  std::vector<Workspace> workspace_;  // per node, reused
+};
+
+// Both directions, as an algorithm's train_batch receives them.
+struct Learners {
+  DirectionLearner& generative;
+  DirectionLearner& recognition;
+};
+
+}  // namespace helmholtz

@@ -1,0 +1,115 @@
+#include "framework/engines/training/learning_coordinates.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace helmholtz {
+
+LearningCoordinates::LearningCoordinates(DirectedModel& model, bool natural) : model_(model) {
+  for (std::size_t node = 0; node < model.conditionals.size(); ++node) {
+    const Conditional& c = model.conditionals[node];
+    if (!c.distribution) continue;
+    for (const ParameterBlock& b : c.distribution->blocks()) {
+      if (b.size == 0) continue;
+      Segment s;
+      s.begin = model.offsets[node] + b.offset;
+      s.end = s.begin + b.size;
+      s.transform = natural ? Reparameterisation::identity : b.learn_as;
+      s.natural_range = b.learning;
+      // The transforms are increasing, so the range maps end to end (log 0 = -inf is kept
+      // finite by clamp()).
+      s.learning_range = {to_learning(s.transform, b.learning.lower), to_learning(s.transform, b.learning.upper)};
+      s.fixed = std::find(c.fixed.begin(), c.fixed.end(), b.name) != c.fixed.end();
+      s.decays = b.layout == BlockLayout::per_unit_and_parent;
+      segments_.push_back(s);
+    }
+  }
+  v_ = Vector::from_shape({model.parameters.size()});
+  load();
+}
+
+void LearningCoordinates::load() {
+  const double* theta = model_.parameters.data();
+  double* v = v_.data();
+  for (const Segment& s : segments_) {
+    if (s.transform == Reparameterisation::identity) {
+      std::copy(theta + s.begin, theta + s.end, v + s.begin);
+      continue;
+    }
+    for (std::size_t i = s.begin; i < s.end; ++i) v[i] = s.learning_range.clamp(to_learning(s.transform, theta[i]));
+  }
+}
+
+void LearningCoordinates::store() {
+  double* theta = model_.parameters.data();
+  double* v = v_.data();
+  for (const Segment& s : segments_) {
+    if (s.fixed) continue;
+    if (s.transform == Reparameterisation::identity) {
+      for (std::size_t i = s.begin; i < s.end; ++i) theta[i] = v[i] = s.natural_range.clamp(v[i]);
+      continue;
+    }
+    for (std::size_t i = s.begin; i < s.end; ++i) {
+      v[i] = s.learning_range.clamp(v[i]);
+      // Clamped again in theta: exp(log(DBL_MAX)) may round up to infinity.
+      theta[i] = s.natural_range.clamp(to_natural(s.transform, v[i]));
+    }
+  }
+  model_.parameters_changed();
+}
+
+void LearningCoordinates::gradient_to_learning(const Vector& natural_gradient, Vector& out) const {
+  ensure_shape(out, v_.size());
+  out.fill(0.0);
+  const double* g = natural_gradient.data();
+  const double* theta = model_.parameters.data();
+  for (const Segment& s : segments_) {
+    if (s.fixed) continue;
+    if (s.transform == Reparameterisation::identity) {
+      std::copy(g + s.begin, g + s.end, out.data() + s.begin);
+      continue;
+    }
+    for (std::size_t i = s.begin; i < s.end; ++i) {
+      const double slope = natural_derivative(s.transform, v_(i), theta[i]);
+      out(i) = slope == 0.0 ? 0.0 : slope * g[i];  // an exact 0 stays put even if g is infinite
+    }
+  }
+}
+
+void LearningCoordinates::displacement_to_learning(const Vector& natural_displacement, Vector& out) const {
+  ensure_shape(out, v_.size());
+  out.fill(0.0);
+  const double* d = natural_displacement.data();
+  const double* theta = model_.parameters.data();
+  for (const Segment& s : segments_) {
+    if (s.fixed) continue;
+    if (s.transform == Reparameterisation::identity) {
+      std::copy(d + s.begin, d + s.end, out.data() + s.begin);
+      continue;
+    }
+    for (std::size_t i = s.begin; i < s.end; ++i) {
+      const double slope = natural_derivative(s.transform, v_(i), theta[i]);
+      out(i) = slope > 0.0 ? d[i] / slope : 0.0;
+    }
+  }
+}
+
+double LearningCoordinates::add_weight_decay(double lambda, Vector* natural_gradient) const {
+  if (lambda == 0.0) return 0.0;
+  const double* theta = model_.parameters.data();
+  double penalty = 0.0;
+  for (const Segment& s : segments_) {
+    if (s.fixed || !s.decays) continue;
+    for (std::size_t i = s.begin; i < s.end; ++i) {
+      penalty += theta[i] * theta[i];
+      if (natural_gradient) (*natural_gradient)(i) -= lambda * theta[i];
+    }
+  }
+  return 0.5 * lambda * penalty;
+}
+
+bool LearningCoordinates::finite() const {
+  return std::all_of(v_.begin(), v_.end(), [](double x) { return std::isfinite(x); });
+}
+
+}  // namespace helmholtz

@@ -1,0 +1,55 @@
+#pragma once
+// The coordinates in which training moves one direction of a network. A model file and the
+// network hold natural values theta; each parameter block declares the transform v(theta)
+// it learns in (framework/graph/parameter_block.hpp). Optimisers see only v and gradients
+// with respect to v; this class converts both ways, keeps v inside each block's learning
+// range, and leaves the blocks a model file fixed exactly as they are.
+#include <vector>
+
+#include "framework/graph/network.hpp"
+
+namespace helmholtz {
+
+class LearningCoordinates {
+ public:
+  // natural = true: learn every block in its natural coordinates (v = theta).
+  LearningCoordinates(DirectedModel& model, bool natural);
+
+  std::size_t size() const { return v_.size(); }
+  Vector& values() { return v_; }
+  const Vector& values() const { return v_; }
+
+  // v from the model's current natural values.
+  void load();
+  // v clamped into the learning ranges, theta = v's natural values written into the model
+  // (fixed blocks untouched, bit for bit), and every distribution refreshed.
+  void store();
+
+  // out = (d theta / d v) * g: a gradient with respect to theta as one with respect to v;
+  // 0 on fixed parameters.
+  void gradient_to_learning(const Vector& natural_gradient, Vector& out) const;
+  // out = d / (d theta / d v): a displacement of theta (a natural-gradient direction) as a
+  // displacement of v, to first order; 0 on fixed parameters.
+  void displacement_to_learning(const Vector& natural_displacement, Vector& out) const;
+  // L2 weight decay on the weight blocks (per_unit_and_parent, not fixed): adds
+  // -lambda theta to a natural gradient and returns the penalty (lambda / 2) sum theta^2.
+  double add_weight_decay(double lambda, Vector* natural_gradient) const;
+  // Are all v finite?
+  bool finite() const;
+
+ private:
+  // A run of parameters from one block of one node: the same transform and ranges.
+  struct Segment {
+    std::size_t begin, end;
+    Reparameterisation transform;
+    ParameterRange natural_range;   // the block's learning range
+    ParameterRange learning_range;  // the same in v
+    bool fixed;
+    bool decays;
+  };
+  DirectedModel& model_;
+  std::vector<Segment> segments_;
+  Vector v_;
+};
+
+}  // namespace helmholtz

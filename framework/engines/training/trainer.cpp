@@ -1,0 +1,256 @@
+#include "framework/engines/training/trainer.hpp"
+
+#include <algorithm>
+#include <boost/random/uniform_int_distribution.hpp>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+#include "framework/engines/exact_inference.hpp"
+#include "framework/engines/free_energy.hpp"
+#include "framework/engines/training/optimisers/conjugate_gradient.hpp"
+#include "framework/engines/training/optimisers/schedule.hpp"
+
+namespace helmholtz {
+namespace {
+
+constexpr std::size_t report_patterns = 1000;
+constexpr std::uint64_t report_stream = 0x9e3779b97f4a7c15ull;  // keeps the report's samples apart
+
+// SplitMix64's finaliser: nearby (seed, epoch) pairs give unrelated streams.
+std::uint64_t mix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+double mean_of(const Vector& v) {
+  double sum = 0;
+  for (double x : v) sum += x;
+  return v.size() ? sum / static_cast<double>(v.size()) : 0.0;
+}
+
+Matrix first_rows(const Matrix& data, std::size_t count) {
+  count = std::min(count, data.shape(0));
+  Matrix out = Matrix::from_shape({count, data.shape(1)});
+  std::copy(data.data(), data.data() + count * data.shape(1), out.data());
+  return out;
+}
+
+void check_rate(double rate, const char* what) {
+  if (!(rate > 0.0) || !std::isfinite(rate)) throw Error(std::string(what) + " must be a number > 0");
+}
+
+// Everything needed to go back to a point of training: both parameter vectors and the
+// optimisers' state.
+struct Snapshot {
+  Vector generative, recognition;
+  std::map<std::string, std::map<std::string, Vector>> state;
+  std::size_t epoch = 0;
+};
+
+}  // namespace
+
+Rng epoch_rng(std::uint64_t seed, std::size_t epoch) { return make_rng(mix(seed ^ mix(epoch))); }
+
+TrainingOutcome train(Network& network, const Matrix& data, const TrainingOptions& options, TrainingSetup& setup,
+                      const std::function<void(const EpochReport&)>& on_epoch) {
+  if (options.batch_size == 0) throw Error("the batch size must be at least 1");
+  if (data.shape(1) != network.visible_units())
+    throw Error("the data have " + std::to_string(data.shape(1)) + " columns, but the network has " +
+                std::to_string(network.visible_units()) + " visible units");
+  if (data.shape(0) == 0) throw Error("there are no training patterns");
+  check_rate(options.generative_rate, "the generative learning rate");
+  check_rate(options.recognition_rate, "the recognition learning rate");
+  if (!(options.weight_decay >= 0.0) || !std::isfinite(options.weight_decay))
+    throw Error("the weight decay must be a number >= 0");
+  if (setup.validation && setup.validation->shape(1) != network.visible_units())
+    throw Error("the validation data have " + std::to_string(setup.validation->shape(1)) +
+                " columns, but the network has " + std::to_string(network.visible_units()) + " visible units");
+  const Schedule schedule(options.schedule, options.decay);
+  const AlgorithmRegistry& registry = setup.algorithms ? *setup.algorithms : builtin_algorithms();
+  const bool line_search = options.optimizer == "cg";
+  TrainingOptions step_options = options;
+  if (line_search) step_options.optimizer = "sgd";  // the learners' own rules stay unused
+  DirectionLearner generative(network.generative, step_options, options.generative_rate);
+  DirectionLearner recognition(network.recognition, step_options, options.recognition_rate);
+  std::unique_ptr<TrainingAlgorithm> algorithm = registry.create(options.algorithm, network, options);
+  Objective* objective = algorithm->objective();
+  if (line_search && !objective)
+    throw Error("the cg optimizer searches along lines of one objective, and the algorithm '" + options.algorithm +
+                "' follows none; use --optimizer sgd or momentum, or an algorithm with an objective (deterministic)");
+  ConjugateGradient conjugate_gradient(options.generative_rate);
+  Learners learners{generative, recognition};
+
+  auto optimiser_state = [&] {
+    std::map<std::string, std::map<std::string, Vector>> state;
+    if (line_search) state["conjugate-gradient"] = conjugate_gradient.state();
+    else {
+      if (auto s = generative.rule().state(); !s.empty()) state["generative"] = s;
+      if (auto s = recognition.rule().state(); !s.empty()) state["recognition"] = s;
+    }
+    return state;
+  };
+  auto restore_state = [&](const std::map<std::string, std::map<std::string, Vector>>& state) {
+    auto part = [&](const std::string& name) {
+      const auto found = state.find(name);
+      return found == state.end() ? std::map<std::string, Vector>{} : found->second;
+    };
+    generative.rule().set_state(part("generative"));
+    recognition.rule().set_state(part("recognition"));
+    conjugate_gradient.set_state(part("conjugate-gradient"));
+  };
+  auto snapshot = [&](std::size_t epoch) {
+    return Snapshot{network.generative.parameters, network.recognition.parameters, optimiser_state(), epoch};
+  };
+  auto go_back = [&](const Snapshot& s) {
+    network.generative.parameters = s.generative;
+    network.recognition.parameters = s.recognition;
+    network.generative.parameters_changed();
+    network.recognition.parameters_changed();
+    generative.coordinates().load();
+    recognition.coordinates().load();
+    restore_state(s.state);
+  };
+  restore_state(setup.optimiser_state);
+
+  // Both directions' learning coordinates side by side, for the line search.
+  const std::size_t g_size = generative.coordinates().size(), r_size = recognition.coordinates().size();
+  Vector joint = Vector::from_shape({g_size + r_size});
+  Vector g_natural = Vector::from_shape({g_size}), r_natural = Vector::from_shape({r_size});
+  Vector g_learning, r_learning;
+  auto join = [&](const Vector& a, const Vector& b, Vector& out) {
+    std::copy(a.begin(), a.end(), out.begin());
+    std::copy(b.begin(), b.end(), out.begin() + static_cast<std::ptrdiff_t>(g_size));
+  };
+  const ConjugateGradient::Function objective_at = [&](Vector& x, Vector& gradient) {
+    std::copy(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(g_size), generative.coordinates().values().begin());
+    std::copy(x.begin() + static_cast<std::ptrdiff_t>(g_size), x.end(), recognition.coordinates().values().begin());
+    generative.coordinates().store();
+    recognition.coordinates().store();
+    join(generative.coordinates().values(), recognition.coordinates().values(), x);
+    double value = objective->evaluate(data, &g_natural, &r_natural);
+    value -= generative.coordinates().add_weight_decay(options.weight_decay, &g_natural) /
+             static_cast<double>(data.shape(0));
+    value -= recognition.coordinates().add_weight_decay(options.weight_decay, &r_natural) /
+             static_cast<double>(data.shape(0));
+    generative.coordinates().gradient_to_learning(g_natural, g_learning);
+    recognition.coordinates().gradient_to_learning(r_natural, r_learning);
+    join(g_learning, r_learning, gradient);
+    return value;
+  };
+
+  const std::size_t patterns = data.shape(0), width = data.shape(1);
+  const Matrix report_data = first_rows(data, report_patterns);
+  std::vector<std::size_t> order(patterns);
+  Matrix batch;
+  TrainingOutcome outcome;
+  outcome.epochs_completed = setup.epochs_completed;
+  Snapshot good = snapshot(setup.epochs_completed);
+  std::optional<Snapshot> best;
+  double best_score = -std::numeric_limits<double>::infinity();
+  std::size_t epochs_without_progress = 0;
+
+  auto finish = [&] {
+    setup.epochs_completed = outcome.epochs_completed;
+    setup.optimiser_state = optimiser_state();
+    return outcome;
+  };
+
+  for (std::size_t run = 1; run <= options.epochs; ++run) {
+    const std::size_t epoch = setup.epochs_completed + run;
+    const auto start = std::chrono::steady_clock::now();
+    Rng rng = epoch_rng(options.seed, epoch);
+    const double factor = schedule.factor(epoch - 1);
+    EpochReport report;
+    report.epoch = epoch;
+    auto interrupted = [&] { return options.interrupt && options.interrupt->load(std::memory_order_relaxed); };
+    if (line_search) {
+      if (interrupted()) {
+        outcome.interrupted = true;
+        return finish();
+      }
+      join(generative.coordinates().values(), recognition.coordinates().values(), joint);
+      report.objective = conjugate_gradient.iterate(joint, objective_at);
+    } else {
+      std::iota(order.begin(), order.end(), std::size_t{0});
+      if (options.shuffle)  // Fisher-Yates with Boost.Random, identical on every platform
+        for (std::size_t i = patterns; i > 1; --i)
+          std::swap(order[i - 1], order[boost::random::uniform_int_distribution<std::size_t>(0, i - 1)(rng)]);
+      for (std::size_t first = 0; first < patterns; first += options.batch_size) {
+        if (interrupted()) {
+          outcome.interrupted = true;
+          return finish();
+        }
+        const std::size_t count = std::min(options.batch_size, patterns - first);
+        ensure_shape(batch, count, width);
+        for (std::size_t n = 0; n < count; ++n)
+          std::copy(data.data() + order[first + n] * width, data.data() + (order[first + n] + 1) * width,
+                    batch.data() + n * width);
+        algorithm->train_batch(batch, rng, learners, factor);
+      }
+    }
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    report.patterns_per_second = report.seconds > 0 ? static_cast<double>(patterns) / report.seconds : 0.0;
+
+    Rng report_rng = make_rng(options.seed ^ (report_stream + epoch));
+    const bool parameters_finite = generative.coordinates().finite() && recognition.coordinates().finite();
+    if (parameters_finite) {
+      report.sampled_bound = mean_of(sampled_estimates(network, report_data, 1, report_rng).sampled_bound);
+      if (objective && !line_search) report.objective = objective->evaluate(report_data, nullptr, nullptr);
+    }
+    if (!parameters_finite || !std::isfinite(report.sampled_bound) ||
+        (!std::isnan(report.objective) && !std::isfinite(report.objective))) {
+      go_back(good);
+      outcome.diverged = true;
+      outcome.message = "training diverged in epoch " + std::to_string(epoch) +
+                        " (the sampled bound or the parameters are no longer finite numbers: try a smaller learning "
+                        "rate); the parameters after epoch " + std::to_string(good.epoch) + " are kept";
+      return finish();
+    }
+    outcome.epochs_completed = epoch;
+
+    if (setup.validation) {
+      const Matrix& validation = *setup.validation;
+      report.validation_sampled_bound = mean_of(sampled_estimates(network, validation, 1, report_rng).sampled_bound);
+      if (network.hidden_units() <= setup.validation_max_hidden_units) {
+        ExactOptions exact;
+        exact.free_energy_bound = true;
+        exact.interrupt = options.interrupt;
+        try {
+          const ExactResult result = exact_inference(network, validation, exact);
+          report.validation_log_likelihood = mean_of(result.log_likelihood);
+          report.validation_exact_bound = mean_of(result.free_energy_bound);
+        } catch (const Interrupted&) {
+          outcome.interrupted = true;
+          return finish();
+        }
+      }
+      const double score =
+          std::isnan(report.validation_log_likelihood) ? report.validation_sampled_bound : report.validation_log_likelihood;
+      if (score > best_score) {
+        best_score = score;
+        best = snapshot(epoch);
+        outcome.best_epoch = epoch;
+        epochs_without_progress = 0;
+      } else {
+        ++epochs_without_progress;
+      }
+    }
+    good = snapshot(epoch);
+    if (on_epoch) on_epoch(report);
+    if (options.patience > 0 && best && epochs_without_progress >= options.patience) {
+      outcome.stopped_early = true;
+      outcome.message = "stopped early after epoch " + std::to_string(epoch) + ": no better validation score for " +
+                        std::to_string(options.patience) + " epochs; the parameters of epoch " +
+                        std::to_string(best->epoch) + " (the best) are kept";
+      go_back(*best);
+      outcome.epochs_completed = best->epoch;
+      return finish();
+    }
+  }
+  return finish();
+}
+
+}  // namespace helmholtz

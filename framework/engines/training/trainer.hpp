@@ -1,0 +1,64 @@
+#pragma once
+// The training loop shared by every algorithm: epochs of shuffled minibatches (or, with the
+// conjugate-gradient optimiser, one line search over the whole data set per epoch), the
+// learning-rate schedule, a report per epoch (sampled bound on the training data, exact
+// log-likelihood of validation data when the network is small enough), early stopping, and
+// stopping on divergence with the last good parameters kept.
+//
+// Randomness: epoch e draws from its own stream, seeded from (seed, e), so that a run resumed
+// after e epochs continues exactly as the uninterrupted run would; reports draw from a
+// stream of their own, so that reporting never changes training.
+#include <functional>
+#include <limits>
+#include <optional>
+#include <string>
+
+#include "framework/engines/training/algorithm.hpp"
+#include "framework/engines/training/training_options.hpp"
+#include "framework/graph/network.hpp"
+
+namespace helmholtz {
+
+struct EpochReport {
+  std::size_t epoch = 0;  // 1-based, counting the epochs of a resumed run
+  double seconds = 0;
+  double patterns_per_second = 0;
+  // Mean sampled bound -F (one sample from Q per pattern) on up to the first 1000 patterns.
+  double sampled_bound = 0;
+  // The algorithm's own objective (mean per pattern) where it follows one, else NaN.
+  double objective = std::numeric_limits<double>::quiet_NaN();
+  // On the validation data, when given: exact mean log p(d) and exact bound when the network
+  // has at most `validation_max_hidden_units` hidden units (else NaN), and the sampled bound.
+  double validation_log_likelihood = std::numeric_limits<double>::quiet_NaN();
+  double validation_exact_bound = std::numeric_limits<double>::quiet_NaN();
+  double validation_sampled_bound = std::numeric_limits<double>::quiet_NaN();
+};
+
+struct TrainingOutcome {
+  std::size_t epochs_completed = 0;  // in total, counting those before a resume
+  bool interrupted = false;
+  bool diverged = false;      // stopped on non-finite numbers, last good parameters kept
+  bool stopped_early = false;  // patience ran out, best parameters restored
+  std::size_t best_epoch = 0;  // with validation data: the epoch whose parameters are kept
+  std::string message;         // what happened, for the user, when it is not a plain finish
+};
+
+struct TrainingSetup {
+  const Matrix* validation = nullptr;           // patterns for reports and early stopping
+  std::size_t validation_max_hidden_units = 20;  // exact validation only up to this size
+  const AlgorithmRegistry* algorithms = nullptr;  // default: builtin_algorithms()
+  // Where a resumed run starts: epochs already completed and the optimiser's state (as in
+  // TrainingRecord). Updated on return, ready to be recorded.
+  std::size_t epochs_completed = 0;
+  std::map<std::string, std::map<std::string, Vector>> optimiser_state;
+};
+
+// Trains `network` in place on data (patterns x visible units) for options.epochs epochs.
+// Throws Error for bad options or a network the algorithm cannot train.
+TrainingOutcome train(Network& network, const Matrix& data, const TrainingOptions& options, TrainingSetup& setup,
+                      const std::function<void(const EpochReport&)>& on_epoch = {});
+
+// The random stream of epoch e (1-based) of a run with this seed.
+Rng epoch_rng(std::uint64_t seed, std::size_t epoch);
+
+}  // namespace helmholtz
