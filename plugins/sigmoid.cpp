@@ -3,6 +3,7 @@
 //   log P(s_j | a_j) = log_sigmoid(a_j) if s_j = 1, log_sigmoid(-a_j) if s_j = 0,
 //   d log P / d a_j = s_j - p_j  (the delta rule of the wake-sleep paper).
 // Incremental statistic: a_j itself, which changes by +-W_jk when parent unit k switches.
+#include "framework/fisher_blocks.hpp"
 #include "framework/incremental_statistics.hpp"
 #include "framework/numerics.hpp"
 #include "framework/vector_math.hpp"
@@ -11,7 +12,7 @@
 namespace helmholtz::plugins {
 namespace {
 
-class Sigmoid final : public WeightedDistribution, public IncrementalStatistics {
+class Sigmoid final : public WeightedDistribution, public IncrementalStatistics, public FisherBlocks {
  public:
   // All parameters real; biases start at 0 and weights uniform in [-0.1, 0.1].
   explicit Sigmoid(NodeShape shape)
@@ -73,6 +74,36 @@ class Sigmoid final : public WeightedDistribution, public IncrementalStatistics 
     double* w = work.data();
     for (std::size_t i = 0, n = work.size(); i < n; ++i) w[i] = s[i] - w[i];
     accumulate_affine_gradient(parents, work, weights, gradient);
+  }
+
+  // Fisher blocks: unit j's block is [b_j, W_j0 .. W_jK-1], F_j = sum_n w_n p (1 - p) x~ x~^T.
+  std::size_t fisher_block_size() const override { return 1 + parent_units(); }
+  void fisher_block_indices(std::size_t unit, std::size_t* indices) const override {
+    indices[0] = unit;
+    for (std::size_t k = 0; k < parent_units(); ++k) indices[1 + k] = units() + unit * parent_units() + k;
+  }
+  void accumulate_fisher_blocks(const Matrix& parents, const Vector& weights, double* blocks,
+                                Workspace& workspace) const override {
+    Matrix& p = workspace.first;
+    probabilities(parents, p);
+    const std::size_t size = fisher_block_size(), k_count = parent_units();
+    for (std::size_t j = 0; j < units(); ++j) {
+      double* block = blocks + j * size * size;
+      for (std::size_t n = 0; n < parents.shape(0); ++n) {
+        const double c = weights(n) * p(n, j) * (1.0 - p(n, j));
+        if (c == 0.0) continue;
+        const double* x = parents.data() + n * k_count;
+        block[0] += c;
+        for (std::size_t a = 0; a < k_count; ++a) {
+          const double cx = c * x[a];
+          if (cx == 0.0) continue;
+          block[1 + a] += cx;
+          block[(1 + a) * size] += cx;
+          double* row = block + (1 + a) * size + 1;
+          for (std::size_t b = 0; b < k_count; ++b) row[b] += cx * x[b];
+        }
+      }
+    }
   }
 
   std::unique_ptr<Distribution> clone() const override { return std::make_unique<Sigmoid>(*this); }
