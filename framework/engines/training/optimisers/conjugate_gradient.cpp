@@ -1,6 +1,7 @@
 #include "framework/engines/training/optimisers/conjugate_gradient.hpp"
 
 #include <cmath>
+#include <optional>
 
 #include "framework/error.hpp"
 
@@ -13,9 +14,10 @@ double dot(const Vector& a, const Vector& b) {
   return sum;
 }
 
-constexpr double armijo = 1e-4;
-constexpr int max_halvings = 40;
-constexpr int max_doublings = 10;
+constexpr double armijo = 1e-4;    // c1: sufficient increase
+constexpr double curvature = 0.1;  // c2: strong Wolfe, as usual for conjugate gradient
+constexpr int max_bracket_steps = 30;
+constexpr int max_zoom_steps = 30;
 
 }  // namespace
 
@@ -49,29 +51,84 @@ double ConjugateGradient::iterate(Vector& x, const Function& f) {
   direction_ = d;
   if (!(slope > 0) || !std::isfinite(slope)) return f_;  // a stationary point
 
+  // The line search of Nocedal & Wright (algorithms 3.5 and 3.6) for phi(a) = f(x + a d):
+  // bracket a step satisfying the strong Wolfe conditions
+  //   phi(a) >= phi(0) + c1 a phi'(0)   and   |phi'(a)| <= c2 phi'(0),
+  // then zoom in by safeguarded quadratic interpolation. Only points of the first kind are
+  // ever kept, so f never falls.
   const Vector start = x;
   const double f0 = f_;
-  double a = step_ > 0 ? step_ : initial_step_ / std::sqrt(slope > 0 ? dot(d, d) : 1.0);
   Vector trial = Vector::from_shape({n}), trial_gradient = Vector::from_shape({n});
-  double last_alpha = 0;
+  double last_alpha = -1;
+  struct Point {
+    double alpha, value, slope;
+  };
   auto evaluate_at = [&](double alpha) {
     for (std::size_t i = 0; i < n; ++i) trial(i) = start(i) + alpha * d(i);
     ++evaluations_;
     last_alpha = alpha;
-    return f(trial, trial_gradient);
+    const double value = f(trial, trial_gradient);
+    return Point{alpha, value, dot(trial_gradient, d)};
   };
-  auto accepted = [&](double value, double alpha) {
-    return std::isfinite(value) && value >= f0 + armijo * alpha * slope && value >= f0;
+  std::optional<Point> best;  // the best point with a sufficient increase
+  Vector best_x, best_gradient;
+  auto sufficient = [&](const Point& p) {
+    return std::isfinite(p.value) && p.value >= f0 + armijo * p.alpha * slope && p.value >= f0;
   };
-  // Backtrack until the step raises f enough.
-  double value = evaluate_at(a);
-  int halvings = 0;
-  while (!accepted(value, a) && halvings < max_halvings) {
-    a *= 0.5;
-    value = evaluate_at(a);
-    ++halvings;
+  auto consider = [&](const Point& p) {
+    if (sufficient(p) && (!best || p.value > best->value)) {
+      best = p;
+      best_x = trial;
+      best_gradient = trial_gradient;
+    }
+  };
+  auto curvature_ok = [&](const Point& p) { return std::abs(p.slope) <= curvature * slope; };
+
+  auto zoom = [&](Point lo, Point hi) {
+    for (int i = 0; i < max_zoom_steps; ++i) {
+      // Minimiser of the quadratic through phi(lo), phi'(lo), phi(hi), kept inside the
+      // middle of the bracket.
+      const double width = hi.alpha - lo.alpha;
+      const double denominator = 2 * (hi.value - lo.value - lo.slope * width);
+      double alpha = lo.alpha + width / 2;
+      if (denominator != 0 && std::isfinite(hi.value)) {
+        const double candidate = lo.alpha - lo.slope * width * width / denominator;
+        const double low = std::min(lo.alpha, hi.alpha), high = std::max(lo.alpha, hi.alpha);
+        const double margin = 0.1 * (high - low);
+        if (candidate > low + margin && candidate < high - margin) alpha = candidate;
+      }
+      const Point p = evaluate_at(alpha);
+      consider(p);
+      if (!sufficient(p) || p.value <= lo.value) {
+        hi = p;
+      } else {
+        if (curvature_ok(p)) return;
+        if (p.slope * (hi.alpha - lo.alpha) <= 0) hi = lo;
+        lo = p;
+      }
+      if (std::abs(hi.alpha - lo.alpha) <= 1e-12 * std::abs(lo.alpha)) return;
+    }
+  };
+
+  Point previous{0.0, f0, slope};
+  double alpha = step_ > 0 ? step_ : initial_step_ / std::sqrt(dot(d, d));
+  for (int i = 0; i < max_bracket_steps; ++i) {
+    const Point p = evaluate_at(alpha);
+    consider(p);
+    if (!sufficient(p) || (i > 0 && p.value <= previous.value)) {
+      zoom(previous, p);
+      break;
+    }
+    if (curvature_ok(p)) break;
+    if (p.slope <= 0) {
+      zoom(p, previous);
+      break;
+    }
+    previous = p;
+    alpha *= 2;
   }
-  if (!accepted(value, a)) {
+
+  if (!best) {
     // No step along d raises f: go back, and restart from the gradient next time.
     x = start;
     f_ = f(x, gradient_);
@@ -81,27 +138,16 @@ double ConjugateGradient::iterate(Vector& x, const Function& f) {
     step_ = 0;
     return f_;
   }
-  Vector best = trial, best_gradient = trial_gradient;
-  double best_value = value, best_a = a;
-  // Expand while f keeps rising (only when the first trial needed no backtracking).
-  if (halvings == 0)
-    for (int i = 0; i < max_doublings; ++i) {
-      const double bigger = evaluate_at(2 * best_a);
-      if (!(std::isfinite(bigger) && bigger > best_value)) break;
-      best = trial;
-      best_gradient = trial_gradient;
-      best_value = bigger;
-      best_a *= 2;
-    }
-  x = best;
-  if (last_alpha == best_a) {
-    f_ = best_value;
+  x = best_x;
+  if (last_alpha == best->alpha) {
+    f_ = best->value;
     gradient_ = best_gradient;
-  } else {  // the parameters are at a rejected trial: move them back to the best point
+  } else {  // the parameters are at another trial: move them to the best point
     f_ = f(x, gradient_);
     ++evaluations_;
   }
-  step_ = best_a;
+  // The next line search starts from this step length (CG directions change scale slowly).
+  step_ = best->alpha;
   return f_;
 }
 

@@ -3,9 +3,10 @@
 // deterministic Helmholtz machine was trained (Dayan et al. 1995, section 4): maximise f(x)
 // by moving along d_t = g_t + beta_t d_{t-1}, beta_t = max(0, g_t.(g_t - g_{t-1}) / |g_{t-1}|^2)
 // (Polak-Ribiere+, which restarts from the gradient by itself when progress stalls). The
-// line search backtracks from the last accepted step until the Armijo condition
-// f(x + a d) >= f(x) + 1e-4 a g.d holds, then doubles a while f keeps rising; a point that
-// does not raise f is never accepted, so f never decreases from one iteration to the next.
+// line search brackets and zooms to a step meeting the strong Wolfe conditions (sufficient
+// increase c1 = 1e-4, curvature c2 = 0.1), by quadratic interpolation with the gradients it
+// already has; a point that does not raise f enough is never accepted, so f never falls from
+// one iteration to the next.
 #include <functional>
 #include <map>
 #include <string>
