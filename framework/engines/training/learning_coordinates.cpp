@@ -29,6 +29,7 @@ LearningCoordinates::LearningCoordinates(DirectedModel& model, bool natural) : m
 }
 
 void LearningCoordinates::load() {
+  overflowed_ = false;
   const double* theta = model_.parameters.data();
   double* v = v_.data();
   for (const Segment& s : segments_) {
@@ -45,6 +46,8 @@ void LearningCoordinates::store() {
   double* v = v_.data();
   for (const Segment& s : segments_) {
     if (s.fixed) continue;
+    for (std::size_t i = s.begin; i < s.end; ++i)
+      if (!std::isfinite(v[i])) overflowed_ = true;
     if (s.transform == Reparameterisation::identity) {
       for (std::size_t i = s.begin; i < s.end; ++i) theta[i] = v[i] = s.natural_range.clamp(v[i]);
       continue;

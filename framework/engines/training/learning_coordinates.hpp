@@ -36,6 +36,9 @@ class LearningCoordinates {
   double add_weight_decay(double lambda, Vector* natural_gradient) const;
   // Are all v finite?
   bool finite() const;
+  // Did a step since load() produce a value that is not a finite number (clamped since)? A
+  // learning rate far too large overflows this way; the trainer then stops.
+  bool overflowed() const { return overflowed_; }
 
  private:
   // A run of parameters from one block of one node: the same transform and ranges.
@@ -50,6 +53,7 @@ class LearningCoordinates {
   DirectedModel& model_;
   std::vector<Segment> segments_;
   Vector v_;
+  bool overflowed_ = false;
 };
 
 }  // namespace helmholtz

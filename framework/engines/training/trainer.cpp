@@ -162,6 +162,10 @@ TrainingOutcome train(Network& network, const Matrix& data, const TrainingOption
     const std::size_t epoch = setup.epochs_completed + run;
     const auto start = std::chrono::steady_clock::now();
     Rng rng = epoch_rng(options.seed, epoch);
+    // Learning coordinates are taken afresh from the parameters at every epoch, so that a run
+    // resumed from a model file (which holds only the parameters) continues exactly.
+    generative.coordinates().load();
+    recognition.coordinates().load();
     const double factor = schedule.factor(epoch - 1);
     EpochReport report;
     report.epoch = epoch;
@@ -189,13 +193,15 @@ TrainingOutcome train(Network& network, const Matrix& data, const TrainingOption
           std::copy(data.data() + order[first + n] * width, data.data() + (order[first + n] + 1) * width,
                     batch.data() + n * width);
         algorithm->train_batch(batch, rng, learners, factor);
+        if (generative.coordinates().overflowed() || recognition.coordinates().overflowed()) break;
       }
     }
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     report.patterns_per_second = report.seconds > 0 ? static_cast<double>(patterns) / report.seconds : 0.0;
 
     Rng report_rng = make_rng(options.seed ^ (report_stream + epoch));
-    const bool parameters_finite = generative.coordinates().finite() && recognition.coordinates().finite();
+    const bool parameters_finite = generative.coordinates().finite() && recognition.coordinates().finite() &&
+                                   !generative.coordinates().overflowed() && !recognition.coordinates().overflowed();
     if (parameters_finite) {
       report.sampled_bound = mean_of(sampled_estimates(network, report_data, 1, report_rng).sampled_bound);
       if (objective && !line_search) report.objective = objective->evaluate(report_data, nullptr, nullptr);
@@ -205,8 +211,8 @@ TrainingOutcome train(Network& network, const Matrix& data, const TrainingOption
       go_back(good);
       outcome.diverged = true;
       outcome.message = "training diverged in epoch " + std::to_string(epoch) +
-                        " (the sampled bound or the parameters are no longer finite numbers: try a smaller learning "
-                        "rate); the parameters after epoch " + std::to_string(good.epoch) + " are kept";
+                        " (a step overflowed, or the sampled bound or the parameters are no longer finite numbers: "
+                        "try a smaller learning rate); the parameters after epoch " + std::to_string(good.epoch) + " are kept";
       return finish();
     }
     outcome.epochs_completed = epoch;
