@@ -26,7 +26,13 @@ void describe_direction(std::ostream& out, const Network& network, const Directe
     const Conditional& c = model.conditionals[node];
     if (!c.distribution) continue;
     out << "  " << std::setw(14) << network.nodes[node].name << std::setw(14) << c.distribution->kind()
-        << std::setw(12) << c.distribution->parameter_count() << parent_list(network, c) << "\n";
+        << std::setw(12) << c.distribution->parameter_count() << parent_list(network, c);
+    if (!c.fixed.empty()) {
+      out << "  (fixed:";
+      for (const auto& block : c.fixed) out << " " << block;
+      out << ")";
+    }
+    out << "\n";
   }
 }
 
@@ -49,6 +55,12 @@ int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
       << network.visible_units() << " visible units, " << network.hidden_units() << " hidden units, "
       << network.generative.parameter_count() << " generative and " << network.recognition.parameter_count()
       << " recognition parameters\n";
+  if (const auto& t = network.training) {
+    out << "trained with " << t->options.algorithm << " (optimizer " << t->options.optimizer << ") for "
+        << t->epochs_completed << " epochs, seed " << t->options.seed;
+    if (!t->data_file.empty()) out << ", on " << t->data_file;
+    out << "\n";
+  }
   return 0;
 }
 
