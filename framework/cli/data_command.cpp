@@ -1,84 +1,109 @@
-// helmholtz data GENERATOR -n N --seed S: the classic data sets of the Helmholtz machine papers.
+// helmholtz data GENERATOR -n N --seed S: the classic data sets of the Helmholtz machine papers,
+// from the data-set registry (framework/datasets/dataset.hpp).
+#include <cmath>
 #include <ostream>
 #include <sstream>
 
 #include "framework/cli/command.hpp"
-#include "framework/datasets/bars.hpp"
-#include "framework/datasets/shifter.hpp"
+#include "framework/datasets/dataset.hpp"
 #include "framework/io/atomic_file.hpp"
 #include "framework/io/data_file.hpp"
 
 namespace helmholtz::cli {
 namespace {
 
-double probability(const Arguments& args, const std::string& name, double fallback) {
-  const double p = args.real_or(name, fallback);
-  if (!(p >= 0.0 && p <= 1.0)) throw UsageError("helmholtz data: " + name + " must be in [0, 1]");
-  return p;
+// The generators that declare an option named `name`.
+std::vector<std::string> owners_of(const std::string& name) {
+  std::vector<std::string> owners;
+  for (const auto& generator_name : builtin_datasets().names())
+    for (const auto& p : builtin_datasets().get(generator_name).parameters)
+      if (p.name == name) owners.push_back(generator_name);
+  return owners;
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) out += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
+  return out;
+}
+
+double parameter_value(const Arguments& args, const DatasetParameter& p) {
+  const std::string option = "--" + p.name;
+  const double value = args.real_or(option, p.default_value);
+  const bool whole = !p.whole_number || value == std::floor(value);
+  if (!(value >= p.lower && value <= p.upper) || !whole)
+    throw UsageError("helmholtz data: " + option + " must be " + (p.whole_number ? "a whole number " : "") + "in [" +
+                     format_number(p.lower) + ", " + format_number(p.upper) + "]");
+  return value;
 }
 
 int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
-  const std::string generator = args.positional(0);
+  const std::string name = args.positional(0);
+  if (!builtin_datasets().contains(name)) {
+    std::string known;
+    for (const auto& n : builtin_datasets().names()) known += (known.empty() ? "" : ", ") + n;
+    throw UsageError("helmholtz data: unknown generator '" + name + "' (available: " + known + ")");
+  }
+  const DatasetGenerator& generator = builtin_datasets().get(name);
   const std::uint64_t patterns = args.count("-n");
   const std::uint64_t seed = args.count("--seed", 0);
-  Rng rng = make_rng(seed);
-  auto only_for = [&](const std::string& option, const std::string& owner) {
-    if (args.has(option) && generator != owner)
-      throw UsageError("helmholtz data: " + option + " applies to the " + owner + " generator only");
-  };
-  only_for("--labels", "shifter");
-  only_for("--size", "bars");
-  only_for("--bar-probability", "bars");
-  only_for("--vertical-probability", "bars");
-  if (generator == "shifter") {
-    std::vector<bool> right;
-    datasets::ShifterOptions options;
-    options.on_probability = probability(args, "--on-probability", options.on_probability);
-    const Matrix data = datasets::shifter(patterns, rng, right, options);
-    out << "# shifter (Dayan et al. 1995): 4 rows of 8 pixels, top row first; seed " << seed << "\n";
-    write_patterns(out, data);
-    if (const auto labels = args.optional_text("--labels")) {
-      std::ostringstream text;
-      text << "# shift direction of each pattern: 1 = right, 0 = left; seed " << seed << "\n";
-      for (bool r : right) text << (r ? "1\n" : "0\n");
-      write_file_atomically(*labels, text.str());
+  // An option of another generator is a mistake, not something to ignore.
+  for (const auto& other : builtin_datasets().names())
+    for (const auto& p : builtin_datasets().get(other).parameters) {
+      const auto owners = owners_of(p.name);
+      if (args.has("--" + p.name) && std::find(owners.begin(), owners.end(), name) == owners.end())
+        throw UsageError("helmholtz data: --" + p.name + " applies to the " + joined(owners) + " generator only");
     }
-    return 0;
+  if (args.has("--labels") && !generator.labelled)
+    throw UsageError("helmholtz data: --labels applies to generators with labels only (" + name + " has none)");
+  std::map<std::string, double> values;
+  for (const auto& p : generator.parameters) values[p.name] = parameter_value(args, p);
+
+  Rng rng = make_rng(seed);
+  const GeneratedData data = generator.generate(patterns, rng, values);
+  out << "# " << data.description << "; seed " << seed << "\n";
+  write_patterns(out, data.patterns);
+  if (const auto labels = args.optional_text("--labels")) {
+    std::ostringstream text;
+    text << "# " << data.labels_description << "; seed " << seed << "\n";
+    for (int label : data.labels) text << label << "\n";
+    write_file_atomically(*labels, text.str());
   }
-  if (generator == "bars") {
-    datasets::BarsOptions options;
-    options.size = args.count_or("--size", options.size);
-    options.bar_probability = probability(args, "--bar-probability", options.bar_probability);
-    options.vertical_probability = probability(args, "--vertical-probability", options.vertical_probability);
-    const Matrix data = datasets::bars(patterns, rng, options);
-    out << "# bars: " << options.size << "x" << options.size << " image, row by row; seed " << seed << "\n";
-    write_patterns(out, data);
-    return 0;
+  return 0;
+}
+
+CommandSpec spec() {
+  CommandSpec s{"data",
+                "GENERATOR -n N --seed S [options]",
+                "Write N patterns of a classic data set (" + joined(builtin_datasets().names()) +
+                    ") in the data-file format.",
+                {"GENERATOR"},
+                {{"-n", "", "N", "number of patterns (required)"},
+                 {"--seed", "", "S", "seed of the random generator (required)"},
+                 {"--labels", "", "FILE", "also write each pattern's label, for generators that have labels"}},
+                "Generators:\n"};
+  std::vector<std::string> declared;
+  for (const auto& name : builtin_datasets().names()) {
+    const DatasetGenerator& g = builtin_datasets().get(name);
+    std::string line = "  " + name;
+    line.resize(11, ' ');
+    s.details += line + g.summary + ".\n";
+    std::istringstream description(g.description);
+    for (std::string text; std::getline(description, text);) s.details += "           " + text + "\n";
+    for (const auto& p : g.parameters) {
+      if (std::find(declared.begin(), declared.end(), p.name) != declared.end()) continue;
+      declared.push_back(p.name);
+      s.options.push_back({"--" + p.name, "", p.value_name,
+                           joined(owners_of(p.name)) + ": " + p.help + " (default " + format_number(p.default_value) +
+                               ")"});
+    }
   }
-  throw UsageError("helmholtz data: unknown generator '" + generator + "' (available: shifter, bars)");
+  if (!s.details.empty() && s.details.back() == '\n') s.details.pop_back();
+  return s;
 }
 
 }  // namespace
 
-Command data_command() {
-  return {{"data",
-           "GENERATOR -n N --seed S [options]",
-           "Write N patterns of a classic data set (shifter, bars) in the data-file format.",
-           {"GENERATOR"},
-           {{"-n", "", "N", "number of patterns (required)"},
-            {"--seed", "", "S", "seed of the random generator (required)"},
-            {"--labels", "", "FILE", "shifter: also write the shift direction of each pattern (1 right, 0 left)"},
-            {"--on-probability", "", "P", "shifter: probability that a pixel of the bottom row is on (default 0.2)"},
-            {"--size", "", "S", "bars: the image is S x S (default 4)"},
-            {"--bar-probability", "", "P", "bars: probability that each bar is on (default 0.2)"},
-            {"--vertical-probability", "", "P", "bars: probability of vertical bars (default 0.5)"}},
-           "Generators:\n"
-           "  shifter  Dayan et al. 1995, Fig. 1: 4 rows of 8 pixels (32 units), top row first. The bottom row\n"
-           "           is random, the top row is it shifted one pixel left or right with wraparound, and the\n"
-           "           two middle rows copy the outer rows.\n"
-           "  bars     S x S images (16 units by default), row by row: vertical or horizontal bars, each bar\n"
-           "           of the chosen orientation on independently."},
-          run};
-}
+Command data_command() { return {spec(), run}; }
 
 }  // namespace helmholtz::cli

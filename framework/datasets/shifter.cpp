@@ -24,3 +24,33 @@ Matrix shifter(std::size_t patterns, Rng& rng, std::vector<bool>& shifted_right,
 }
 
 }  // namespace helmholtz::datasets
+
+#include "framework/datasets/dataset.hpp"
+
+namespace helmholtz::datasets {
+
+DatasetGenerator shifter_generator() {
+  DatasetGenerator g;
+  g.name = "shifter";
+  g.summary = "Dayan et al. 1995, Fig. 1: a random row and its copy shifted one pixel left or right";
+  g.description =
+      "4 rows of 8 pixels (32 units), top row first. The bottom row is random, the top row is it shifted one\n"
+      "pixel left or right with wraparound, and the two middle rows copy the outer rows. --labels FILE\n"
+      "writes the shift direction of each pattern (1 right, 0 left).";
+  g.parameters = {{"on-probability", "P", "probability that a pixel of the bottom row is on", 0.2, 0.0, 1.0, false}};
+  g.labelled = true;
+  g.generate = [](std::size_t patterns, Rng& rng, const std::map<std::string, double>& values) {
+    ShifterOptions options;
+    options.on_probability = values.at("on-probability");
+    std::vector<bool> right;
+    GeneratedData out;
+    out.patterns = shifter(patterns, rng, right, options);
+    out.description = "shifter (Dayan et al. 1995): 4 rows of 8 pixels, top row first";
+    out.labels.assign(right.begin(), right.end());
+    out.labels_description = "shift direction of each pattern: 1 = right, 0 = left";
+    return out;
+  };
+  return g;
+}
+
+}  // namespace helmholtz::datasets
