@@ -24,8 +24,12 @@ void DirectionLearner::accumulate_log_probability_gradient(const NodeStates& sta
 
 void DirectionLearner::step(double rate_factor) {
   coordinates_.add_weight_decay(weight_decay_, &gradient_);
-  coordinates_.gradient_to_learning(gradient_, learning_gradient_);
-  rule_->step(coordinates_.values(), learning_gradient_, rate_ * rate_factor);
+  if (coordinates_.plain()) {  // the common all-sigmoid case: no copy
+    rule_->step(coordinates_.values(), gradient_, rate_ * rate_factor);
+  } else {
+    coordinates_.gradient_to_learning(gradient_, learning_gradient_);
+    rule_->step(coordinates_.values(), learning_gradient_, rate_ * rate_factor);
+  }
   coordinates_.store();
 }
 

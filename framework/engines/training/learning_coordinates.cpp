@@ -21,6 +21,7 @@ LearningCoordinates::LearningCoordinates(DirectedModel& model, bool natural) : m
       s.learning_range = {to_learning(s.transform, b.learning.lower), to_learning(s.transform, b.learning.upper)};
       s.fixed = std::find(c.fixed.begin(), c.fixed.end(), b.name) != c.fixed.end();
       s.decays = b.layout == BlockLayout::per_unit_and_parent;
+      if (s.fixed || s.transform != Reparameterisation::identity) plain_ = false;
       segments_.push_back(s);
     }
   }

@@ -34,6 +34,9 @@ class LearningCoordinates {
   // L2 weight decay on the weight blocks (per_unit_and_parent, not fixed): adds
   // -lambda theta to a natural gradient and returns the penalty (lambda / 2) sum theta^2.
   double add_weight_decay(double lambda, Vector* natural_gradient) const;
+  // True when every parameter learns in its natural coordinates and none is fixed: then a
+  // natural gradient is already a learning gradient, and need not be copied.
+  bool plain() const { return plain_; }
   // Are all v finite?
   bool finite() const;
   // Did a step since load() produce a value that is not a finite number (clamped since)? A
@@ -54,6 +57,7 @@ class LearningCoordinates {
   std::vector<Segment> segments_;
   Vector v_;
   bool overflowed_ = false;
+  bool plain_ = true;
 };
 
 }  // namespace helmholtz

@@ -202,7 +202,8 @@ TrainingOutcome train(Network& network, const Matrix& data, const TrainingOption
     Rng report_rng = make_rng(options.seed ^ (report_stream + epoch));
     const bool parameters_finite = generative.coordinates().finite() && recognition.coordinates().finite() &&
                                    !generative.coordinates().overflowed() && !recognition.coordinates().overflowed();
-    if (parameters_finite) {
+    // The report's estimates cost a pass over up to 1000 patterns: only when someone listens.
+    if (parameters_finite && on_epoch) {
       report.sampled_bound = mean_of(sampled_estimates(network, report_data, 1, report_rng).sampled_bound);
       if (objective && !line_search) report.objective = objective->evaluate(report_data, nullptr, nullptr);
     }
