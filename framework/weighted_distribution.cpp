@@ -49,6 +49,9 @@ void WeightedDistribution::affine(const Matrix& parents, Matrix& out) const {
 
 void WeightedDistribution::accumulate_affine_gradient(const Matrix& parents, Matrix& deltas, const Vector& weights,
                                                       std::span<double> gradient) const {
+  if (weights.size() != deltas.shape(0))
+    throw Error("accumulate_gradient: " + std::to_string(weights.size()) + " pattern weights for " +
+                std::to_string(deltas.shape(0)) + " patterns of node '" + shape_.node + "'");
   double scale = 1.0;
   if (!uniform_weights(weights, scale)) {
     // Each pattern's deltas times its weight, then the products with scale 1.
@@ -60,6 +63,23 @@ void WeightedDistribution::accumulate_affine_gradient(const Matrix& parents, Mat
   for (std::size_t r = 0; r < deltas.shape(0); ++r)
     for (std::size_t j = 0; j < units(); ++j) gb[j] += scale * deltas(r, j);
   accumulate_outer(deltas, parents, scale, weight_gradient(gradient));
+}
+
+}  // namespace helmholtz
+
+namespace helmholtz {
+
+void WeightedDistribution::accumulate_affine_backward(const Matrix& means, const Matrix& deltas,
+                                                      std::span<double> gradient, Matrix& mean_gradient) const {
+  const std::size_t patterns = means.shape(0);
+  double* gb = bias_gradient(gradient);
+  for (std::size_t n = 0; n < patterns; ++n)
+    for (std::size_t j = 0; j < units(); ++j) gb[j] += deltas(n, j);
+  accumulate_outer(deltas, means, 1.0, weight_gradient(gradient));
+  ensure_shape(mean_gradient, patterns, parent_units());
+  mean_gradient.fill(0.0);
+  multiply_add(patterns, parent_units(), units(), deltas.data(), units(), weight_data(), parent_units(),
+               mean_gradient.data(), parent_units());
 }
 
 }  // namespace helmholtz

@@ -46,6 +46,10 @@ class WeightedDistribution : public Distribution {
   // parents. `deltas` may be scaled in place by the weights.
   void accumulate_affine_gradient(const Matrix& parents, Matrix& deltas, const Vector& weights,
                                   std::span<double> gradient) const;
+  // The backward pass of the affine statistic at parent means m (mean-field rules), given
+  // deltas = dF/da: gradient += [column sums of deltas | deltas^T m], mean_gradient = deltas W.
+  void accumulate_affine_backward(const Matrix& means, const Matrix& deltas, std::span<double> gradient,
+                                  Matrix& mean_gradient) const;
 
  private:
   std::size_t parent_units_;

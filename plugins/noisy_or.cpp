@@ -15,12 +15,33 @@
 // with parameter 1 (the bias counts as one when b_j = 1), and the number of active causes
 // with 0 < W_jk < 1; when the last is 0, L_j is reset to log1p(-b_j) exactly, so that
 // rounding can never make p_j slightly negative or turn an exact 0 into a tiny number.
+//
+// Mean field (the deterministic machine, Dayan et al. 1995, section 3): the same rule at the
+// parents' means m_k in [0, 1],
+//   p_j = 1 - (1 - b_j) prod_k (1 - W_jk m_k),
+//   L_j = log(1 - p_j) = log1p(-b_j) + sum_k log1p(-W_jk m_k),
+// each term from 1 - W_jk m_k formed with one rounding where the product is near 1;
+// which is also the exact probability that unit j fires when each parent unit k is on
+// independently with probability m_k (the rule is linear in each s_k). A factor x = W_jk m_k
+// (or x = b_j) equal to 1 is a certain cause and makes L_j = -inf; it takes both W_jk = 1
+// and m_k = 1, so binary means give exactly the stochastic unit's certain causes.
+// Backward pass, with u = dF/dlog p and v = dF/dL (log p = log1m_exp(L)):
+//   d log p / dL = -(1 - p) / p,  g_j = dF/dL_j = v_j - u_j (1 - p_j) / p_j,
+//   dF/dx = -g_j / (1 - x) for each factor x < 1,
+//   dF/db_j = dF/dx at x = b_j,  dF/dW_jk = dF/dx m_k,  dF/dm_k = sum_j dF/dx W_jk.
+// With certain causes (L_j = -inf, p_j = 1): log p_j = log(1 - (1 - x) R) near a certain
+// factor x, R the product of the other factors, so d log p / dx = R when x is the only certain
+// cause and 0 when there are more; the other factors leave p_j = 1, and only v (which
+// multiplies the infinite log(1 - p_j)) still acts on them, through dL/dx = -1 / (1 - x)
+// capped at -1 / smallest_probability for the certain ones, and p_j is taken at least
+// smallest_probability where it is 0: the conventions of the stochastic gradient above.
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "framework/incremental_statistics.hpp"
 #include "framework/linear_algebra.hpp"
+#include "framework/mean_field.hpp"
 #include "framework/numerics.hpp"
 #include "framework/vector_math.hpp"
 #include "framework/weighted_distribution.hpp"
@@ -31,7 +52,7 @@ namespace {
 constexpr double smallest_probability = 1e-12;
 constexpr double learning_margin = 1e-3;
 
-class NoisyOr final : public WeightedDistribution, public IncrementalStatistics {
+class NoisyOr final : public WeightedDistribution, public IncrementalStatistics, public MeanField {
  public:
   // b_j, W_jk in [0, 1]. Learning keeps the leak in [margin, 1 - margin] and the weights in
   // [0, 1 - margin]: a leak of 0 makes an unexplained "on" impossible and a weight of 1 an
@@ -169,6 +190,57 @@ class NoisyOr final : public WeightedDistribution, public IncrementalStatistics 
     }
   }
 
+  void mean_field(const Matrix& means, Matrix& log_on, Matrix& log_off) const override {
+    const std::size_t patterns = means.shape(0);
+    ensure_shape(log_off, patterns, units());
+    ensure_shape(log_on, patterns, units());
+    for (std::size_t n = 0; n < patterns; ++n)
+      for (std::size_t j = 0; j < units(); ++j) {
+        const Factors f = factors(means, n, j);
+        log_off(n, j) = f.certain > 0 ? -numerics::infinity : f.finite_log_off;
+        log_on(n, j) = numerics::log1m_exp(log_off(n, j));
+      }
+  }
+
+  void mean_field_backward(const Matrix& means, const Matrix& d_on, const Matrix& d_off, std::span<double> gradient,
+                           Matrix& mean_gradient, Workspace& /*workspace*/) const override {
+    const std::size_t patterns = means.shape(0), k_count = parent_units();
+    ensure_shape(mean_gradient, patterns, k_count);
+    mean_gradient.fill(0.0);
+    double* gb = bias_gradient(gradient);
+    double* gw = weight_gradient(gradient);
+    for (std::size_t n = 0; n < patterns; ++n) {
+      const double* m = means.data() + n * k_count;
+      double* gm = mean_gradient.data() + n * k_count;
+      for (std::size_t j = 0; j < units(); ++j) {
+        const double u = d_on(n, j), v = d_off(n, j);
+        if (u == 0.0 && v == 0.0) continue;
+        const Factors f = factors(means, n, j);
+        // dF/dx = -uncertain / (1 - x) for a factor x < 1, and `certain_slope` for x = 1.
+        double uncertain, certain_slope;
+        if (f.certain == 0) {
+          const double p_off = std::exp(f.finite_log_off);
+          const double p = std::max(-std::expm1(f.finite_log_off), smallest_probability);
+          uncertain = v - (u != 0.0 ? u * p_off / p : 0.0);
+          certain_slope = 0.0;  // unused: no factor is 1
+        } else {
+          uncertain = v;
+          certain_slope = -v / smallest_probability + (f.certain == 1 ? u * std::exp(f.finite_log_off) : 0.0);
+        }
+        // dF/dx at a factor whose complement 1 - x is `keep`.
+        auto slope = [&](double keep) { return keep <= 0.0 ? certain_slope : -uncertain / keep; };
+        gb[j] += slope(1.0 - bias(j));
+        const double* w = weight_data() + j * k_count;
+        double* g = gw + j * k_count;
+        for (std::size_t k = 0; k < k_count; ++k) {
+          const double s = slope(keep_probability(w[k], m[k]));
+          g[k] += s * m[k];
+          gm[k] += s * w[k];
+        }
+      }
+    }
+  }
+
   std::unique_ptr<Distribution> clone() const override { return std::make_unique<NoisyOr>(*this); }
 
   void refresh() override {
@@ -205,6 +277,30 @@ class NoisyOr final : public WeightedDistribution, public IncrementalStatistics 
     for (std::size_t j = 0; j < units(); ++j)
       if (bias(j) >= 1.0)
         for (std::size_t n = 0; n < parents.shape(0); ++n) out(n, j) = -numerics::infinity;
+  }
+
+  // 1 - W m with a single rounding (the product is exact inside the fma), so that a cause
+  // near certainty (W and m both near 1) keeps every digit of its small complement.
+  static double keep_probability(double w, double m) { return std::fma(-w, m, 1.0); }
+
+  // Unit j of pattern n under mean-field parents: the sum of log1p(-x) over its factors
+  // x < 1 (the leak b_j and each W_jk m_k), and how many factors are 1.
+  struct Factors {
+    double finite_log_off;
+    int certain;
+  };
+  Factors factors(const Matrix& means, std::size_t n, std::size_t j) const {
+    Factors f{bias_log_keep(j), bias(j) >= 1.0 ? 1 : 0};
+    const double* w = weight_data() + j * parent_units();
+    const double* m = means.data() + n * parent_units();
+    for (std::size_t k = 0; k < parent_units(); ++k) {
+      const double x = w[k] * m[k];
+      if (x == 0.0) continue;
+      const double keep = keep_probability(w[k], m[k]);
+      if (keep <= 0.0) ++f.certain;
+      else f.finite_log_off += x < 0.5 ? std::log1p(-x) : std::log(keep);
+    }
+    return f;
   }
 
   // log1p(-b_j), with 0 where b_j = 1 (that case is counted separately).

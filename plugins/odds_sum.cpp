@@ -9,10 +9,32 @@
 // Incremental statistics: t_j, and the number of active parents with W_jk > 0; when that
 // count is 0, t_j is reset to b_j exactly, so that a unit that cannot fire (b_j = 0) gives
 // exactly -inf when on, however many additions and subtractions came before.
+//
+// Mean field (the deterministic machine, Dayan et al. 1995, section 3 and appendix A): the
+// parents' means m_k in [0, 1] take the place of their states in the odds,
+//   t_j(m) = b_j + sum_k W_jk m_k,   p_j = t_j / (1 + t_j),
+// the construction eq. 3.10 uses for the sigmoid unit (means put into the unit's own
+// statistic). At binary m it is eq. A.2 itself, bit for bit (the same affine map). As a
+// product over the parents, each parent k multiplying 1 + t by the ratio its share adds,
+//   1 / (1 - p_j) = 1 + t_j = (1 + b_j) prod_k (1 + W_jk m_k / (1 + b_j + sum_{i<k} W_ji m_i)).
+// No product of one factor per parent, c prod_k f_k(m_k), can agree with eq. A.2 at every
+// binary configuration: the four configurations of two parents would need
+// (1 + b + W_1)(1 + b + W_2) = (1 + b)(1 + b + W_1 + W_2), that is W_1 W_2 = 0. (The exact
+// expectation of 1 - p_j under independent parents, unlike noisy-or's, is no product either:
+// it is the integral over x > 0 of e^{-x (1 + b_j)} prod_k (1 - m_k + m_k e^{-x W_jk}).)
+// In log space, log p_j = -log1p(1 / t_j) and log(1 - p_j) = -log1p(t_j), as for states.
+// Backward pass, with u = dF/dlog p and v = dF/dlog(1 - p):
+//   d log p / dt = 1 / (t (1 + t)),  d log(1 - p) / dt = -1 / (1 + t),
+//   dF/dt_j = (u_j / t_j - v_j) / (1 + t_j),  dF/db_j = dF/dt_j,  dF/dW_jk = dF/dt_j m_k,
+//   dF/dm_k = sum_j dF/dt_j W_jk.
+// Where t_j = 0 the unit cannot fire: a term with u_j = 0 contributes nothing, and otherwise
+// t_j is taken at least minimum_odds, as in the stochastic gradient.
 #include <algorithm>
 #include <cmath>
 
 #include "framework/incremental_statistics.hpp"
+#include "framework/linear_algebra.hpp"
+#include "framework/mean_field.hpp"
 #include "framework/numerics.hpp"
 #include "framework/vector_math.hpp"
 #include "framework/weighted_distribution.hpp"
@@ -23,7 +45,7 @@ namespace {
 constexpr double minimum_odds = 1e-12;
 constexpr double learning_margin = 1e-3;
 
-class OddsSum final : public WeightedDistribution, public IncrementalStatistics {
+class OddsSum final : public WeightedDistribution, public IncrementalStatistics, public MeanField {
  public:
   // b_j, W_jk >= 0. Learning keeps b_j >= learning_margin, so that no unit becomes unable to
   // fire (t_j = 0 makes "on" impossible, and from log 0 the gradient cannot lead back), and
@@ -106,6 +128,26 @@ class OddsSum final : public WeightedDistribution, public IncrementalStatistics 
         work(n, j) = (states(n, j) != 0.0 ? 1.0 / std::max(t, minimum_odds) : 0.0) - 1.0 / (1.0 + t);
       }
     accumulate_affine_gradient(parents, work, weights, gradient);
+  }
+
+  void mean_field(const Matrix& means, Matrix& log_on, Matrix& log_off) const override {
+    log_firing_probabilities(means, log_on, log_off);  // the odds at the means
+  }
+
+  void mean_field_backward(const Matrix& means, const Matrix& d_on, const Matrix& d_off, std::span<double> gradient,
+                           Matrix& mean_gradient, Workspace& workspace) const override {
+    Matrix& deltas = workspace.first;  // dF/dt, in place of t
+    affine(means, deltas);
+    const double* u = d_on.data();
+    const double* v = d_off.data();
+    double* w = deltas.data();
+    for (std::size_t i = 0, n = deltas.size(); i < n; ++i) {
+      const double t = w[i];
+      // Divided one factor at a time: t (1 + t) would overflow at large odds.
+      const double on = u[i] != 0.0 ? u[i] / std::max(t, minimum_odds) : 0.0;
+      w[i] = (on - v[i]) / (1.0 + t);
+    }
+    accumulate_affine_backward(means, deltas, gradient, mean_gradient);
   }
 
   std::unique_ptr<Distribution> clone() const override { return std::make_unique<OddsSum>(*this); }

@@ -3,8 +3,17 @@
 //   log P(s_j | a_j) = log_sigmoid(a_j) if s_j = 1, log_sigmoid(-a_j) if s_j = 0,
 //   d log P / d a_j = s_j - p_j  (the delta rule of the wake-sleep paper).
 // Incremental statistic: a_j itself, which changes by +-W_jk when parent unit k switches.
+// Mean field (the deterministic machine, Dayan et al. 1995, eq. 3.10): the same affine map at
+// the parents' means m, p_j = sigmoid(b_j + sum_k W_jk m_k), so that binary means give the
+// stochastic unit exactly. Its backward pass, with u = dF/dlog p and v = dF/dlog(1 - p):
+//   dF/da_j = u_j (1 - p_j) - v_j p_j,   dF/db_j = dF/da_j,   dF/dW_jk = dF/da_j m_k,
+//   dF/dm_k = sum_j dF/da_j W_jk.
+#include <cmath>
+
 #include "framework/fisher_blocks.hpp"
 #include "framework/incremental_statistics.hpp"
+#include "framework/linear_algebra.hpp"
+#include "framework/mean_field.hpp"
 #include "framework/numerics.hpp"
 #include "framework/vector_math.hpp"
 #include "framework/weighted_distribution.hpp"
@@ -12,7 +21,7 @@
 namespace helmholtz::plugins {
 namespace {
 
-class Sigmoid final : public WeightedDistribution, public IncrementalStatistics, public FisherBlocks {
+class Sigmoid final : public WeightedDistribution, public IncrementalStatistics, public FisherBlocks, public MeanField {
  public:
   // All parameters real; biases start at 0 and weights uniform in [-0.1, 0.1].
   explicit Sigmoid(NodeShape shape)
@@ -104,6 +113,27 @@ class Sigmoid final : public WeightedDistribution, public IncrementalStatistics,
         }
       }
     }
+  }
+
+  void mean_field(const Matrix& means, Matrix& log_on, Matrix& log_off) const override {
+    log_firing_probabilities(means, log_on, log_off);  // eq. 3.10 is the stochastic rule at the means
+  }
+
+  void mean_field_backward(const Matrix& means, const Matrix& d_on, const Matrix& d_off, std::span<double> gradient,
+                           Matrix& mean_gradient, Workspace& workspace) const override {
+    Matrix& deltas = workspace.first;  // dF/da, in place of a
+    affine(means, deltas);
+    const double* u = d_on.data();
+    const double* v = d_off.data();
+    double* w = deltas.data();
+    for (std::size_t i = 0, n = deltas.size(); i < n; ++i) {
+      // p and 1 - p from one exp(-|a|), each to full relative precision (1 - p is not
+      // formed by subtraction, which would lose it where p is near 1).
+      const double a = w[i], e = std::exp(-std::abs(a)), big = 1.0 / (1.0 + e), small = e * big;
+      const double p = a >= 0 ? big : small, p_off = a >= 0 ? small : big;
+      w[i] = u[i] * p_off - v[i] * p;
+    }
+    accumulate_affine_backward(means, deltas, gradient, mean_gradient);
   }
 
   std::unique_ptr<Distribution> clone() const override { return std::make_unique<Sigmoid>(*this); }

@@ -131,10 +131,9 @@ TrainingOutcome train(Network& network, const Matrix& data, const TrainingOption
     recognition.coordinates().store();
     join(generative.coordinates().values(), recognition.coordinates().values(), x);
     double value = objective->evaluate(data, &g_natural, &r_natural);
-    value -= generative.coordinates().add_weight_decay(options.weight_decay, &g_natural) /
-             static_cast<double>(data.shape(0));
-    value -= recognition.coordinates().add_weight_decay(options.weight_decay, &r_natural) /
-             static_cast<double>(data.shape(0));
+    // The penalty (lambda / 2) |W|^2 on the mean per pattern, as a minibatch step applies it.
+    value -= generative.coordinates().add_weight_decay(options.weight_decay, &g_natural);
+    value -= recognition.coordinates().add_weight_decay(options.weight_decay, &r_natural);
     generative.coordinates().gradient_to_learning(g_natural, g_learning);
     recognition.coordinates().gradient_to_learning(r_natural, r_learning);
     join(g_learning, r_learning, gradient);

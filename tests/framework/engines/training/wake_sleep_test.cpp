@@ -17,24 +17,9 @@
 
 using namespace helmholtz;
 
-// Counts every allocation in this test program: through operator new, and through
-// posix_memalign, which xtensor's aligned allocator calls directly.
-namespace {
-std::atomic<long> allocations{0};
-}
-void* operator new(std::size_t size) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size ? size : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-extern "C" int posix_memalign(void** pointer, std::size_t alignment, std::size_t size) {
-  using Real = int (*)(void**, std::size_t, std::size_t);
-  static const Real real = reinterpret_cast<Real>(dlsym(RTLD_NEXT, "posix_memalign"));
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  return real(pointer, alignment, size);
-}
+#include "tests/support/allocation_counter.hpp"
+
+using helmholtz::testing::allocations;
 
 namespace {
 

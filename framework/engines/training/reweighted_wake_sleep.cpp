@@ -1,0 +1,188 @@
+// reweighted wake-sleep (Bornschein & Bengio 2015), and natural-rws, the same with natural
+// gradients. For each pattern d_n of a minibatch of B, K samples h_nk ~ Q(.|d_n) and
+//   l_nk = log P(h_nk, d_n) - log Q(h_nk | d_n),     w_nk = exp(l_nk) / sum_k' exp(l_nk'),
+// self-normalised importance weights, so that sum_k w_nk f(h_nk) estimates the posterior
+// mean E_{P(h|d_n)} f(h), consistently as K grows.
+//   Wake, P:  theta += rate (1/B) sum_n sum_k w_nk d/dtheta log P(h_nk, d_n)
+//             (an estimate of the gradient of log p(d_n) = log sum_h P(h, d_n));
+//   Wake, Q:  phi += rate (1/B) sum_n sum_k w_nk d/dphi log Q(h_nk | d_n)
+//             (an estimate of the descent direction of KL(P(h|d_n) || Q(h|d_n)));
+//   Sleep, Q (--sleep-updates): as in wake-sleep, on B fantasies from the P just updated,
+//             each of weight 1/B.
+// Both wake updates use the same samples and weights. With K = 1 every weight is 1 and the
+// P update is wake-sleep's wake phase, bit for bit.
+// natural-rws takes each of these steps along the natural gradient, unit by unit, with the
+// Fisher blocks weighted exactly like the gradient (natural_gradient.hpp).
+//
+// Impossible samples. log P(h, d) is -inf where P gives h, or d given h, probability 0
+// (noisy-or and odds-sum parameters at 0 or 1). A log weight that is not a finite number
+// (that -inf; or NaN or +inf should a plugin's log Q disagree with the probabilities it was
+// sampled from) counts as -inf: its weight is exactly 0. The softmax subtracts the largest
+// log weight, so the terms are in [0, 1], the largest is 1, the sum is at least 1, and no
+// weight is NaN or overflows. A pattern whose K samples are all impossible has weight 0
+// throughout: it drops out of the wake updates, and its 1/B share is not handed to the other
+// patterns (a step never grows because some patterns dropped). Its samples add 0 times their
+// gradient, which plugins keep finite even at impossible states. A minibatch with no possible
+// sample at all makes no wake step, weight decay included: nothing in it says where to go
+// (and a natural step would divide the decay by the damping alone).
+#include <cmath>
+#include <optional>
+
+#include "framework/engines/ancestral_sampling.hpp"
+#include "framework/engines/recognition.hpp"
+#include "framework/engines/training/algorithm.hpp"
+#include "framework/engines/training/natural_gradient.hpp"
+#include "framework/numerics.hpp"
+
+namespace helmholtz::algorithms {
+namespace {
+
+class ReweightedWakeSleep final : public TrainingAlgorithm {
+ public:
+  ReweightedWakeSleep(Network& network, const TrainingOptions& options, const char* algorithm, bool natural)
+      : network_(network), samples_(options.samples), sleep_updates_(options.sleep_updates),
+        recognition_(network), generative_(network), parents_(network.nodes.size()),
+        workspace_(network.nodes.size()), sleep_parents_(network.nodes.size()), sleep_workspace_(network.nodes.size()) {
+    if (samples_ == 0)
+      throw Error(std::string(algorithm) + ": the number of samples per pattern (--samples) must be at least 1");
+    if (natural) {
+      natural_generative_.emplace(network, network.generative, options.damping, options.weight_decay, algorithm,
+                                  "rws");
+      natural_recognition_.emplace(network, network.recognition, options.damping, options.weight_decay, algorithm,
+                                   "rws");
+      if (sleep_updates_)
+        natural_sleep_.emplace(network, network.recognition, options.damping, options.weight_decay, algorithm, "rws");
+    }
+  }
+
+  void train_batch(const Matrix& batch, Rng& rng, Learners& learners, double rate_factor) override {
+    const std::size_t count = batch.shape(0);
+    replicate(batch);
+    const NodeStates& samples = recognition_.sample(replicated_, rng, log_q_);
+    log_joint(samples);
+    if (importance_weights(count)) {
+      update(learners.generative, natural_generative_, samples, weights_, rate_factor);
+      update(learners.recognition, natural_recognition_, samples, weights_, rate_factor);
+    }
+    if (!sleep_updates_) return;
+    if (sleep_weights_.size() != count) {
+      sleep_weights_ = Vector::from_shape({count});
+      sleep_weights_.fill(1.0 / static_cast<double>(count));
+    }
+    const NodeStates& fantasy = generative_.sample(count, rng);
+    sleep_update(learners.recognition, fantasy, rate_factor);
+  }
+
+ private:
+  // Row n K + k of replicated_ is pattern n, for its sample k.
+  void replicate(const Matrix& batch) {
+    const std::size_t width = batch.shape(1);
+    ensure_shape(replicated_, batch.shape(0) * samples_, width);
+    for (std::size_t n = 0; n < batch.shape(0); ++n)
+      for (std::size_t k = 0; k < samples_; ++k)
+        std::copy(batch.data() + n * width, batch.data() + (n + 1) * width,
+                  replicated_.data() + (n * samples_ + k) * width);
+  }
+
+  // log_p_(r) = log P(h_r, d_r), with a buffer per node (one shared by nodes of different
+  // widths would be reallocated at every node of every batch).
+  void log_joint(const NodeStates& states) {
+    const std::size_t rows = replicated_.shape(0);
+    ensure_shape(log_p_, rows);
+    log_p_.fill(0.0);
+    for (std::size_t node : network_.generative.order) {
+      const Conditional& conditional = network_.generative.conditionals[node];
+      if (!conditional.distribution) continue;
+      gather_parents(conditional, states, rows, parents_[node]);
+      conditional.distribution->log_probability(parents_[node], states[node], node_log_p_, workspace_[node]);
+      for (std::size_t r = 0; r < rows; ++r) log_p_(r) += node_log_p_(r);
+    }
+  }
+
+  // weights_(n K + k) = w_nk / B; false if every weight is 0.
+  bool importance_weights(std::size_t count) {
+    const std::size_t k_count = samples_;
+    const double share = 1.0 / static_cast<double>(count);
+    ensure_shape(weights_, count * k_count);
+    bool any = false;
+    for (std::size_t n = 0; n < count; ++n) {
+      double* w = weights_.data() + n * k_count;
+      const double* log_p = log_p_.data() + n * k_count;
+      const double* log_q = log_q_.data() + n * k_count;
+      double largest = -numerics::infinity;
+      for (std::size_t k = 0; k < k_count; ++k) {
+        const double l = log_p[k] - log_q[k];
+        w[k] = std::isfinite(l) ? l : -numerics::infinity;
+        largest = std::max(largest, w[k]);
+      }
+      if (largest == -numerics::infinity) {  // no possible sample: the pattern drops out
+        std::fill(w, w + k_count, 0.0);
+        continue;
+      }
+      double sum = 0.0;
+      for (std::size_t k = 0; k < k_count; ++k) sum += w[k] = std::exp(w[k] - largest);
+      for (std::size_t k = 0; k < k_count; ++k) w[k] = w[k] / sum * share;
+      any = true;
+    }
+    return any;
+  }
+
+  static void update(DirectionLearner& learner, std::optional<NaturalGradient>& natural, const NodeStates& states,
+                     const Vector& weights, double rate_factor) {
+    if (natural) {
+      natural->step(learner, states, weights, rate_factor);
+      return;
+    }
+    learner.zero_gradient();
+    learner.accumulate_log_probability_gradient(states, weights);
+    learner.step(rate_factor);
+  }
+
+  // Q's sleep step, with buffers of its own: the recognition learner's (and
+  // natural_recognition_'s) are sized for the K B wake samples, and the B fantasies would
+  // reallocate them at every minibatch.
+  void sleep_update(DirectionLearner& learner, const NodeStates& fantasy, double rate_factor) {
+    if (natural_sleep_) {
+      natural_sleep_->step(learner, fantasy, sleep_weights_, rate_factor);
+      return;
+    }
+    const DirectedModel& model = network_.recognition;
+    learner.zero_gradient();
+    for (std::size_t node : model.order) {
+      const Conditional& conditional = model.conditionals[node];
+      if (!conditional.distribution) continue;
+      gather_parents(conditional, fantasy, sleep_weights_.size(), sleep_parents_[node]);
+      conditional.distribution->accumulate_gradient(sleep_parents_[node], fantasy[node], sleep_weights_,
+                                                    learner.node_gradient(node), sleep_workspace_[node]);
+    }
+    learner.step(rate_factor);
+  }
+
+  const Network& network_;
+  std::size_t samples_;  // K
+  bool sleep_updates_;
+  RecognitionSampler recognition_;
+  AncestralSampler generative_;
+  std::optional<NaturalGradient> natural_generative_, natural_recognition_, natural_sleep_;  // natural-rws
+  Matrix replicated_;                  // each pattern K times
+  Vector log_q_, log_p_, node_log_p_;  // per sample
+  Vector weights_;                     // w_nk / B
+  Vector sleep_weights_;               // 1/B for each fantasy
+  std::vector<Matrix> parents_;        // per node, reused
+  std::vector<Workspace> workspace_;   // per node, reused
+  std::vector<Matrix> sleep_parents_;       // the same for the sleep step
+  std::vector<Workspace> sleep_workspace_;
+};
+
+}  // namespace
+
+std::unique_ptr<TrainingAlgorithm> make_reweighted_wake_sleep(Network& network, const TrainingOptions& options) {
+  return std::make_unique<ReweightedWakeSleep>(network, options, "rws", false);
+}
+
+std::unique_ptr<TrainingAlgorithm> make_natural_reweighted_wake_sleep(Network& network,
+                                                                     const TrainingOptions& options) {
+  return std::make_unique<ReweightedWakeSleep>(network, options, "natural-rws", true);
+}
+
+}  // namespace helmholtz::algorithms
