@@ -29,6 +29,8 @@ Distribution::Distribution(const Distribution& other)
 void Distribution::declare_parameters(std::vector<ParameterBlock> blocks) {
   std::size_t offset = 0;
   for (auto& b : blocks) {
+    // Learning never leaves what a model file may hold.
+    b.learning = {std::max(b.learning.lower, b.valid.lower), std::min(b.learning.upper, b.valid.upper)};
     b.offset = offset;
     b.size = b.layout == BlockLayout::per_unit ? shape_.units : shape_.units * shape_.parent_units();
     offset += b.size;

@@ -91,7 +91,9 @@ class Distribution {
   // gradient += sum_n weights(n) d/dtheta log P(states_n | parents_n), with theta the natural
   // parameters laid out as parameters() and `gradient` this node's slice (parameter_count()
   // entries). Importance weights make the per-pattern weights differ; plain averages give
-  // every pattern 1/B. `work` is scratch space.
+  // every pattern 1/B. The gradient must stay finite even for a pattern that is impossible
+  // under the parameters (cap it, as the built-in plugins do): such a pattern may come with
+  // weight 0, and 0 * inf would be NaN. `work` is scratch space.
   virtual void accumulate_gradient(const Matrix& parents, const Matrix& states, const Vector& weights,
                                    std::span<double> gradient, Workspace& work) const = 0;
 

@@ -26,6 +26,7 @@ class Registry {
   // recognition network (every generative edge reversed). Must be registered.
   void set_default_recognition(const std::string& name);
   const std::string& default_recognition() const;
+  bool has_default_recognition() const { return !default_recognition_.empty(); }
 
  private:
   std::map<std::string, DistributionFactory> factories_;

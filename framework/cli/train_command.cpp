@@ -112,6 +112,9 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
       throw UsageError("helmholtz train: --resume needs a model written by 'helmholtz train' (" + model_file +
                        " has no training: section)");
     const TrainingRecord& record = *network.training;
+    if (record.data_checksum.empty())
+      throw Error("--resume: the training: section of " + model_file +
+                  " records no data_checksum, so the data cannot be checked; leave out --resume to train on");
     if (record.data_checksum != checksum)
       throw Error("--resume: " + data_file + " holds other patterns than the run being resumed was trained on (" +
                   record.data_file + ", checksum " + record.data_checksum + ", here " + checksum +
@@ -123,8 +126,13 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
       throw UsageError("helmholtz train: --resume continues a run of " + record.options.algorithm +
                        "; leave out --resume to train on with another algorithm");
     base = record.options;
+    // Early stopping watches validation data, which a model file does not record.
+    if (!args.has("--validation")) base.patience = 0;
     setup.epochs_completed = record.epochs_completed;
     setup.optimiser_state = record.optimiser_state;
+    if (record.interrupted && !args.flag("--quiet"))
+      err << "note: the run in " << model_file << " was interrupted during epoch " << record.epochs_completed + 1
+          << "; it goes on from the parameters reached then, so it will not match an uninterrupted run exactly\n";
   } else if (!args.has("--seed")) {
     throw UsageError("helmholtz train: missing --seed (see helmholtz train --help)");
   }
@@ -158,6 +166,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   record.options = options;
   record.options.interrupt = nullptr;
   record.epochs_completed = outcome.epochs_completed;
+  record.interrupted = outcome.interrupted;
   record.data_file = data_file;
   record.data_checksum = checksum;
   record.optimiser_state = setup.optimiser_state;

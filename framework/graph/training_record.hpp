@@ -13,6 +13,9 @@ namespace helmholtz {
 struct TrainingRecord {
   TrainingOptions options;  // `epochs` and `interrupt` are not recorded
   std::size_t epochs_completed = 0;
+  // The run was stopped (Ctrl-C) during epoch epochs_completed + 1: the parameters are those
+  // reached then, so a resumed run does not reproduce an uninterrupted one exactly.
+  bool interrupted = false;
   std::string data_file;
   std::string data_checksum;  // data_checksum() of the training patterns
   // By part ("generative", "recognition", "conjugate-gradient"), the named vectors of the

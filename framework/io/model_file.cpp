@@ -31,6 +31,7 @@ struct Reader {
   Network network;
   std::map<std::string, std::size_t> index;  // node name -> position
   std::vector<YAML::Node> node_entries;      // for locating messages about a node
+  YAML::Node root_;                          // the whole file, for messages about it
 
   std::size_t lookup(const YAML::Node& name_node, const Where& where, const std::string& what) {
     const std::string name = yaml::read_string(name_node, where, what);
@@ -226,6 +227,9 @@ struct Reader {
         fail(yaml::at(node_entries[i], file.with_field("nodes." + network.nodes[i].name)),
              "hidden node '" + network.nodes[i].name + "' has no children, so the default recognition network "
              "(generative edges reversed) cannot recognise it; declare a recognition entry for it");
+      if (!registry.has_default_recognition())
+        fail(yaml::at(root_, file), "the model file declares no recognition network, and the registry it is read with "
+                                    "names no default recognition distribution; declare a recognition section");
       auto distribution = registry.create(registry.default_recognition(), shape_of(i, children));
       distribution->initialise(rng);
       conditionals[i] = Conditional(std::move(children), std::move(distribution));
@@ -234,22 +238,11 @@ struct Reader {
   }
 
   Network read(const YAML::Node& root) {
+    root_ = root;
     yaml::require_map(root, file, "the model file");
     yaml::check_keys(root, top_level_keys, file);
     if (root["name"]) network.name = yaml::read_string(root["name"], file, "name");
-    if (const YAML::Node seed = root["seed"]) {
-      // Parsed as an integer, not through a double: every 64-bit seed is distinct.
-      const std::string text = seed.IsScalar() ? seed.Scalar() : "";
-      const char* begin = text.data();
-      const char* end = begin + text.size();
-      if (begin != end && *begin == '+') ++begin;
-      std::uint64_t value = 0;
-      const auto parsed = std::from_chars(begin, end, value);
-      if (begin == end || parsed.ec != std::errc() || parsed.ptr != end)
-        fail(yaml::at(seed, file),
-             "seed is " + yaml::show(seed) + ", but must be a whole number from 0 to 18446744073709551615");
-      network.seed = value;
-    }
+    if (const YAML::Node seed = root["seed"]) network.seed = yaml::read_seed(seed, file, "seed");
     read_nodes(root);
     // Parameters the file leaves out are drawn from the seed, node by node in file order,
     // each plugin drawing all of its parameters so that giving some does not shift the rest.

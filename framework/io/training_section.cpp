@@ -1,28 +1,21 @@
 #include "framework/io/training_section.hpp"
 
 #include <charconv>
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "framework/io/yaml_fields.hpp"
 
 namespace helmholtz {
 namespace {
 
-const std::vector<std::string> section_keys = {"algorithm", "epochs_completed", "seed", "data", "data_checksum",
-                                               "options", "optimizer_state"};
+const std::vector<std::string> section_keys = {"algorithm", "epochs_completed", "interrupted", "seed", "data",
+                                               "data_checksum", "options", "optimizer_state"};
 const std::vector<std::string> option_keys = {
     "batch_size", "generative_learning_rate", "recognition_learning_rate", "shuffle",
     "optimizer", "momentum",  "schedule",                 "decay",                     "weight_decay",
     "natural_coordinates", "samples", "sleep_updates", "damping", "patience"};
-
-std::uint64_t read_seed(const YAML::Node& node, const Where& where) {
-  const std::string text = node.IsScalar() ? node.Scalar() : "";
-  std::uint64_t value = 0;
-  const auto parsed = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || parsed.ec != std::errc() || parsed.ptr != text.data() + text.size())
-    fail(yaml::at(node, where), "seed is " + yaml::show(node) + ", but must be a whole number from 0 to 2^64 - 1");
-  return value;
-}
 
 std::size_t read_whole(const YAML::Node& node, const Where& where, const std::string& what) {
   const double value = yaml::read_number(node, where, what);
@@ -35,22 +28,40 @@ std::size_t read_whole(const YAML::Node& node, const Where& where, const std::st
 
 TrainingRecord read_training_section(const YAML::Node& section, const Where& file) {
   const Where where = file.with_field("training");
-  yaml::require_map(section, where, "training");
+  yaml::require_map(section, file, "training");
   yaml::check_keys(section, section_keys, where);
   TrainingRecord record;
   TrainingOptions& o = record.options;
   if (section["algorithm"]) o.algorithm = yaml::read_string(section["algorithm"], where, "algorithm");
   if (section["epochs_completed"])
     record.epochs_completed = read_whole(section["epochs_completed"], where, "epochs_completed");
-  if (section["seed"]) o.seed = read_seed(section["seed"], where);
+  if (section["seed"]) o.seed = yaml::read_seed(section["seed"], where, "seed");
+  if (section["interrupted"]) record.interrupted = yaml::read_bool(section["interrupted"], where, "interrupted");
   if (section["data"]) record.data_file = yaml::read_string(section["data"], where, "data");
   if (section["data_checksum"]) record.data_checksum = yaml::read_string(section["data_checksum"], where, "data_checksum");
   if (const YAML::Node options = section["options"]) {
     const Where at = file.with_field("training.options");
     yaml::require_map(options, at, "options");
     yaml::check_keys(options, option_keys, at);
-    auto number = [&](const char* key, double& value) {
-      if (options[key]) value = yaml::read_number(options[key], at, key);
+    // Each recorded value must be one a run could have used, so that --resume never starts
+    // from nonsense: `above` is an exclusive lower end, [lower, upper) otherwise.
+    auto number = [&](const char* key, double& value, double lower, bool above, double upper) {
+      if (!options[key]) return;
+      value = yaml::read_number(options[key], at, key);
+      const bool low_ok = above ? value > lower : value >= lower;
+      if (!low_ok || !(value < upper))
+        fail(yaml::at(options[key], at), std::string(key) + " is " + format_number(value) + ", but must be " +
+                                             (above ? "> " : ">= ") + format_number(lower) +
+                                             (std::isfinite(upper) ? " and < " + format_number(upper) : ""));
+    };
+    auto one_of = [&](const char* key, std::string& value, const std::vector<std::string>& allowed) {
+      if (!options[key]) return;
+      value = yaml::read_string(options[key], at, key);
+      if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
+        std::string list;
+        for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+        fail(yaml::at(options[key], at), std::string(key) + " is '" + value + "', but must be one of " + list);
+      }
     };
     auto whole = [&](const char* key, std::size_t& value) {
       if (options[key]) value = read_whole(options[key], at, key);
@@ -58,22 +69,19 @@ TrainingRecord read_training_section(const YAML::Node& section, const Where& fil
     auto flag = [&](const char* key, bool& value) {
       if (options[key]) value = yaml::read_bool(options[key], at, key);
     };
-    auto name = [&](const char* key, std::string& value) {
-      if (options[key]) value = yaml::read_string(options[key], at, key);
-    };
     whole("batch_size", o.batch_size);
-    number("generative_learning_rate", o.generative_rate);
-    number("recognition_learning_rate", o.recognition_rate);
+    number("generative_learning_rate", o.generative_rate, 0.0, true, std::numeric_limits<double>::infinity());
+    number("recognition_learning_rate", o.recognition_rate, 0.0, true, std::numeric_limits<double>::infinity());
     flag("shuffle", o.shuffle);
-    name("optimizer", o.optimizer);
-    number("momentum", o.momentum);
-    name("schedule", o.schedule);
-    number("decay", o.decay);
-    number("weight_decay", o.weight_decay);
+    one_of("optimizer", o.optimizer, {"sgd", "momentum", "cg"});
+    number("momentum", o.momentum, 0.0, false, 1.0);
+    one_of("schedule", o.schedule, {"constant", "inverse", "exponential"});
+    number("decay", o.decay, 0.0, false, std::numeric_limits<double>::infinity());
+    number("weight_decay", o.weight_decay, 0.0, false, std::numeric_limits<double>::infinity());
     flag("natural_coordinates", o.natural_coordinates);
     whole("samples", o.samples);
     flag("sleep_updates", o.sleep_updates);
-    number("damping", o.damping);
+    number("damping", o.damping, 0.0, true, std::numeric_limits<double>::infinity());
     whole("patience", o.patience);
   }
   if (const YAML::Node state = section["optimizer_state"]) {
@@ -101,6 +109,7 @@ void write_training_section(YAML::Emitter& out, const TrainingRecord& record) {
   out << YAML::BeginMap;
   out << YAML::Key << "algorithm" << YAML::Value << o.algorithm;
   out << YAML::Key << "epochs_completed" << YAML::Value << record.epochs_completed;
+  if (record.interrupted) out << YAML::Key << "interrupted" << YAML::Value << true;
   out << YAML::Key << "seed" << YAML::Value << o.seed;
   if (!record.data_file.empty()) out << YAML::Key << "data" << YAML::Value << record.data_file;
   if (!record.data_checksum.empty()) out << YAML::Key << "data_checksum" << YAML::Value << record.data_checksum;

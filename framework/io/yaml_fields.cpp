@@ -85,6 +85,18 @@ std::string read_string(const YAML::Node& node, const Where& where, const std::s
   return node.Scalar();
 }
 
+std::uint64_t read_seed(const YAML::Node& node, const Where& where, const std::string& what) {
+  const std::string text = node.IsScalar() ? node.Scalar() : "";
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  if (begin != end && *begin == '+') ++begin;
+  std::uint64_t value = 0;
+  const auto parsed = std::from_chars(begin, end, value);
+  if (begin == end || parsed.ec != std::errc() || parsed.ptr != end)
+    fail(at(node, where), what + " is " + show(node) + ", but must be a whole number from 0 to 18446744073709551615");
+  return value;
+}
+
 std::vector<double> read_numbers(const YAML::Node& node, std::size_t size, const Where& where,
                                  const std::string& what) {
   require_list(node, where, what);

@@ -2,6 +2,7 @@
 // Small named checks for reading YAML, shared by the model-file reader and every plugin,
 // so that each mistake is reported in the same shape: file:line:column: field: message.
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ double read_number(const YAML::Node& node, const Where& where, const std::string
 std::size_t read_count(const YAML::Node& node, const Where& where, const std::string& what);
 bool read_bool(const YAML::Node& node, const Where& where, const std::string& what);
 std::string read_string(const YAML::Node& node, const Where& where, const std::string& what);
+
+// A seed: a whole number from 0 to 2^64 - 1, parsed as an integer (not through a double, so
+// that every 64-bit seed is distinct); a leading '+' is allowed.
+std::uint64_t read_seed(const YAML::Node& node, const Where& where, const std::string& what);
 
 // A list of exactly `size` numbers.
 std::vector<double> read_numbers(const YAML::Node& node, std::size_t size, const Where& where,

@@ -117,6 +117,9 @@ TEST_CASE("Ctrl-C during training writes the parameters reached so far, exit sta
   const helmholtz::Network initial = helmholtz::read_model(model);
   CHECK(trained.generative.conditionals[2].distribution->parameters() !=
         initial.generative.conditionals[2].distribution->parameters());
+  // The record says the run was cut short, so that --resume can say it will not be exact.
+  REQUIRE(trained.training);
+  CHECK(trained.training->interrupted);
   fs::remove(output);
   fs::remove(data);
 }

@@ -54,9 +54,11 @@ void LearningCoordinates::store() {
       continue;
     }
     for (std::size_t i = s.begin; i < s.end; ++i) {
-      v[i] = s.learning_range.clamp(v[i]);
-      // Clamped again in theta: exp(log(DBL_MAX)) may round up to infinity.
-      theta[i] = s.natural_range.clamp(to_natural(s.transform, v[i]));
+      // Clamped again in theta: exp(log(DBL_MAX)) may round up to infinity. Then v is taken
+      // back from theta exactly as load() takes it, so that a run resumed from the written
+      // parameters sees the very same v (v -> theta -> v is not the identity in floating point).
+      theta[i] = s.natural_range.clamp(to_natural(s.transform, s.learning_range.clamp(v[i])));
+      v[i] = s.learning_range.clamp(to_learning(s.transform, theta[i]));
     }
   }
   model_.parameters_changed();

@@ -25,8 +25,10 @@
 // gradient, which plugins keep finite even at impossible states. A minibatch with no possible
 // sample at all makes no wake step, weight decay included: nothing in it says where to go
 // (and a natural step would divide the decay by the damping alone).
+#include <algorithm>
 #include <cmath>
 #include <optional>
+#include <string>
 
 #include "framework/engines/ancestral_sampling.hpp"
 #include "framework/engines/recognition.hpp"
@@ -164,14 +166,14 @@ class ReweightedWakeSleep final : public TrainingAlgorithm {
   RecognitionSampler recognition_;
   AncestralSampler generative_;
   std::optional<NaturalGradient> natural_generative_, natural_recognition_, natural_sleep_;  // natural-rws
-  Matrix replicated_;                  // each pattern K times
-  Vector log_q_, log_p_, node_log_p_;  // per sample
-  Vector weights_;                     // w_nk / B
-  Vector sleep_weights_;               // 1/B for each fantasy
-  std::vector<Matrix> parents_;        // per node, reused
-  std::vector<Workspace> workspace_;   // per node, reused
-  std::vector<Matrix> sleep_parents_;       // the same for the sleep step
-  std::vector<Workspace> sleep_workspace_;
+  Matrix replicated_;                       // each pattern K times
+  Vector log_q_, log_p_, node_log_p_;       // per sample
+  Vector weights_;                          // w_nk / B
+  Vector sleep_weights_;                    // 1/B for each fantasy
+  std::vector<Matrix> parents_;             // per node, reused by log_joint
+  std::vector<Workspace> workspace_;        // per node, reused by log_joint
+  std::vector<Matrix> sleep_parents_;       // per node, reused by sleep_update
+  std::vector<Workspace> sleep_workspace_;  // per node, reused by sleep_update
 };
 
 }  // namespace

@@ -129,7 +129,16 @@ TEST_CASE("mistakes in the training section are refused at their line") {
                                     "parents: [top]}\n";
   CHECK(error_of(base + "training:\n  algorithm: wake-sleep\n  epoch_completed: 3\n") ==
         "bad.yaml, line 9, column 3: training: unknown key 'epoch_completed' (allowed: algorithm, epochs_completed, "
-        "seed, data, data_checksum, options, optimizer_state)");
+        "interrupted, seed, data, data_checksum, options, optimizer_state)");
+  CHECK(error_of(base + "training: [1, 2]\n") == "bad.yaml, line 7, column 11: training is a list, but must be a map");
+  CHECK(error_of(base + "training:\n  options: {generative_learning_rate: 0}\n") ==
+        "bad.yaml, line 8, column 39: training.options: generative_learning_rate is 0, but must be > 0");
+  CHECK(error_of(base + "training:\n  options: {optimizer: adam}\n") ==
+        "bad.yaml, line 8, column 24: training.options: optimizer is 'adam', but must be one of sgd, momentum, cg");
+  CHECK(error_of(base + "training:\n  options: {momentum: 1}\n") ==
+        "bad.yaml, line 8, column 23: training.options: momentum is 1, but must be >= 0 and < 1");
+  CHECK(error_of(base + "training:\n  seed: -3\n") ==
+        "bad.yaml, line 8, column 9: training: seed is '-3', but must be a whole number from 0 to 18446744073709551615");
   CHECK(error_of(base + "training:\n  epochs_completed: -1\n") ==
         "bad.yaml, line 8, column 21: training: epochs_completed is '-1', but must be a whole number >= 0");
   CHECK(error_of(base + "training:\n  options: {batch_size: 2, learning_rate: 0.1}\n") ==

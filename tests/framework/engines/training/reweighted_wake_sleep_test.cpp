@@ -1,15 +1,13 @@
 // Reweighted wake-sleep (rws) and its natural-gradient form (natural-rws): K = 1 is
 // wake-sleep's wake phase bit for bit; with many samples the steps are the exact posterior
-// expectations; samples impossible under P get weight exactly 0; both learn a known network;
-// no allocation per minibatch.
+// expectations; samples impossible under P, or whose log Q is NaN or -inf, get weight
+// exactly 0; both learn a known network; no allocation per minibatch.
 #include <doctest/doctest.h>
 
-#include <atomic>
 #include <bit>
 #include <cmath>
-#include <cstdlib>
-#include <dlfcn.h>
-#include <new>
+#include <limits>
+#include <string>
 
 #include <xtensor/xview.hpp>
 
@@ -20,33 +18,12 @@
 #include "framework/numerics.hpp"
 #include "framework/weighted_distribution.hpp"
 #include "plugins/builtin.hpp"
+#include "tests/support/allocation_counter.hpp"
 #include "tests/support/log_space_reference.hpp"
 
 using namespace helmholtz;
 
-// Counts every allocation in this test program: through operator new, and through
-// posix_memalign, which xtensor's aligned allocator calls directly.
-namespace {
-std::atomic<long> allocations{0};
-}
-void* operator new(std::size_t size) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size ? size : 1)) return p;
-  throw std::bad_alloc();
-}
-// GCC, seeing these inlined where a std::map node was made by operator new, takes the free()
-// for a mismatch; it is not one: operator new above allocates with malloc.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#pragma GCC diagnostic pop
-extern "C" int posix_memalign(void** pointer, std::size_t alignment, std::size_t size) {
-  using Real = int (*)(void**, std::size_t, std::size_t);
-  static const Real real = reinterpret_cast<Real>(dlsym(RTLD_NEXT, "posix_memalign"));
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  return real(pointer, alignment, size);
-}
+using helmholtz::testing::allocations;
 
 namespace {
 
