@@ -18,8 +18,10 @@ class MeanField {
  public:
   virtual ~MeanField() = default;
   // log_on(n, j) = log p_j(means_n), log_off(n, j) = log(1 - p_j(means_n)): the plugin's
-  // mean-field rule at parent probabilities `means` (patterns x parent units, each in [0, 1];
-  // for binary means it must agree with log_firing_probabilities).
+  // mean-field rule at parent probabilities `means` (patterns x parent units, each in [0, 1]).
+  // A rule that puts the means into the plugin's own statistic (sigmoid, noisy-or) agrees with
+  // log_firing_probabilities at binary means; a rule may also be an approximation that does
+  // so only in part (odds-sum's product form: where at most one cause is active).
   virtual void mean_field(const Matrix& means, Matrix& log_on, Matrix& log_off) const = 0;
   // The backward pass: given upstream derivatives d_on = dF/dlog_on and d_off = dF/dlog_off
   // (patterns x units), gradient += dF/dtheta (natural parameters, this node's slice) and

@@ -3,12 +3,18 @@
 // in [0, 1]:
 //   sigmoid   p_j = sigmoid(b_j + sum_k W_jk m_k)                  (Dayan et al. 1995, eq. 3.10)
 //   noisy-or  p_j = 1 - (1 - b_j) prod_k (1 - W_jk m_k)
-//   odds-sum  p_j = t_j / (1 + t_j),  t_j = b_j + sum_k W_jk m_k    (eq. A.2 with means for states)
-// Checked: at binary means each is the stochastic rule (log_firing_probabilities); at
-// fractional means each matches its formula in long double; the backward pass (the
+//   odds-sum  1 - p_j = (1 + b_j)^(-1) prod_k (1 + W_jk)^(-m_k)     (the default, `mean_field: product`)
+//   odds-sum  p_j = t_j / (1 + t_j),  t_j = b_j + sum_k W_jk m_k    (`mean_field: odds`: eq. A.2
+//                                                                     with means for states)
+// Checked: at binary means sigmoid, noisy-or and odds-sum's odds rule are the stochastic rule
+// (log_firing_probabilities); odds-sum's product rule is eq. A.2 where at most one cause (the
+// bias counting as one) is non-zero, and gives the unit a higher probability elsewhere; at
+// fractional means each rule matches its formula in long double; the backward pass (the
 // vector-Jacobian products with respect to the parameters and to the means) matches
 // finite differences of S = sum_nj (u_nj log p_nj + v_nj log(1 - p_nj)) at interior points,
-// near saturation and on the boundary (certain causes, t = 0); nothing is ever NaN.
+// near saturation and on the boundary (certain causes, p = 0); nothing is ever NaN; odds-sum's
+// `mean_field` key is read, written only when it is not the default, round-trips, and a bad
+// value is reported at its line.
 // References are written from the formulas and the documented layout [b | W row-major].
 #include <algorithm>
 #include <cmath>
@@ -18,6 +24,7 @@
 
 #include <doctest/doctest.h>
 
+#include "framework/io/model_file.hpp"
 #include "framework/mean_field.hpp"
 #include "tests/plugins/plugin_test_support.hpp"
 
@@ -26,8 +33,33 @@ namespace {
 
 using namespace plugin_test;
 
-const std::vector<std::string> kinds = {"sigmoid", "noisy-or", "odds-sum"};
+// Every rule under test, by the plugin's model-file name and, after a colon, the value of its
+// `mean_field` key where it is not the default.
+const std::vector<std::string> rules = {"sigmoid", "noisy-or", "odds-sum", "odds-sum:odds"};
+// The rules whose value at binary means is the stochastic rule itself.
+const std::vector<std::string> rules_exact_at_binary_means = {"sigmoid", "noisy-or", "odds-sum:odds"};
 constexpr double eps = std::numeric_limits<double>::epsilon();
+
+std::string kind_of(const std::string& rule) { return rule.substr(0, rule.find(':')); }
+
+// The plugin of `rule`'s kind, with its `mean_field` key read from a model-file entry as the
+// model-file reader hands it over.
+std::unique_ptr<Distribution> make_rule(const std::string& rule, const NodeShape& shape) {
+  auto plugin = builtin_registry().create(kind_of(rule), shape);
+  REQUIRE(plugin != nullptr);
+  const std::size_t colon = rule.find(':');
+  if (colon != std::string::npos)
+    plugin->read_extra(YAML::Load("{mean_field: " + rule.substr(colon + 1) + "}"),
+                       Where{"test.yaml", 1, 1, "generative." + shape.node + " (" + kind_of(rule) + ")"});
+  return plugin;
+}
+
+// The same for the two-parent node of plugin_test_support.hpp.
+std::unique_ptr<Distribution> make_rule(const std::string& rule) {
+  auto plugin = make_rule(rule, two_parent_shape());
+  REQUIRE(plugin->parameters().size() == parameter_count);
+  return plugin;
+}
 
 const MeanField& rule_of(const Distribution& d) {
   const auto* rule = dynamic_cast<const MeanField*>(&d);
@@ -36,11 +68,12 @@ const MeanField& rule_of(const Distribution& d) {
 }
 
 // Where each kind's parameters live: sigmoid real, noisy-or in [0, 1], odds-sum >= 0.
-double lower_bound(const std::string& kind) { return kind == "sigmoid" ? -inf : 0.0; }
-double upper_bound(const std::string& kind) { return kind == "noisy-or" ? 1.0 : inf; }
+double lower_bound(const std::string& kind) { return kind_of(kind) == "sigmoid" ? -inf : 0.0; }
+double upper_bound(const std::string& kind) { return kind_of(kind) == "noisy-or" ? 1.0 : inf; }
 
 // Parameters away from every boundary.
-Vector interior_parameters(const std::string& kind, Rng& rng) {
+Vector interior_parameters(const std::string& rule, Rng& rng) {
+  const std::string kind = kind_of(rule);
   if (kind == "sigmoid") return uniform_vector(rng, parameter_count, -3.0, 3.0);
   if (kind == "noisy-or") return uniform_vector(rng, parameter_count, 0.05, 0.95);
   return uniform_vector(rng, parameter_count, 0.05, 3.0);
@@ -48,7 +81,8 @@ Vector interior_parameters(const std::string& kind, Rng& rng) {
 
 // Parameters with each kind's extremes mixed in: saturating sigmoid inputs, noisy-or causes
 // of exactly 0 and 1, odds-sum odds of exactly 0 and very large ones.
-Vector extreme_parameters(const std::string& kind, Rng& rng) {
+Vector extreme_parameters(const std::string& rule, Rng& rng) {
+  const std::string kind = kind_of(rule);
   Vector theta = interior_parameters(kind, rng);
   for (double& x : theta) {
     const double r = uniform01(rng);
@@ -62,7 +96,8 @@ Vector extreme_parameters(const std::string& kind, Rng& rng) {
 // Parameters that drive each rule close to p = 0 or 1 without reaching it: sigmoid inputs of
 // 15 to 35 in size, noisy-or causes within 1e-6 of 1 or 1e-7 of 0, odds-sum odds near 1e-7
 // and 1e7, mixed with ordinary values.
-Vector near_saturation_parameters(const std::string& kind, Rng& rng) {
+Vector near_saturation_parameters(const std::string& rule, Rng& rng) {
+  const std::string kind = kind_of(rule);
   Vector theta = Vector::from_shape({parameter_count});
   for (double& x : theta) {
     const double r = uniform01(rng), size = 0.5 + uniform01(rng);
@@ -109,24 +144,41 @@ struct Pair {
   long double on, off;
 };
 
-Pair reference_pair(const std::string& kind, const Vector& theta, const Matrix& means, std::size_t n, std::size_t j) {
+// log(1 - e^L) for L <= 0: through expm1 near L = 0, through log1p below -log 2 (where e^L is
+// small).
+long double log1m_exp(long double log_off) {
+  return log_off > -0.693L ? std::log(-std::expm1(log_off)) : std::log1p(-std::exp(log_off));
+}
+
+// odds-sum's product rule: L = log(1 - p) = -log1p(b) - sum_k m_k log1p(W_k).
+long double product_log_off(const Vector& theta, const Matrix& means, std::size_t n, std::size_t j) {
+  long double sum = std::log1p(static_cast<long double>(theta(bias_index(j))));
+  for (std::size_t k = 0; k < parent_units; ++k)
+    sum += means(n, k) * std::log1p(static_cast<long double>(theta(weight_index(j, k))));
+  return -sum;
+}
+
+Pair reference_pair(const std::string& rule, const Vector& theta, const Matrix& means, std::size_t n, std::size_t j) {
   auto w = [&](std::size_t k) { return static_cast<long double>(theta(weight_index(j, k))); };
   const long double b = theta(bias_index(j));
-  if (kind == "sigmoid") {
+  if (rule == "sigmoid") {
     long double a = b;
     for (std::size_t k = 0; k < parent_units; ++k) a += w(k) * means(n, k);
     return {-std::log1p(std::exp(-a)), -std::log1p(std::exp(a))};
   }
-  if (kind == "noisy-or") {  // log(1 - p) = log(1 - b) + sum_k log(1 - W_k m_k), log p = log(1 - e^that)
+  if (rule == "noisy-or") {  // log(1 - p) = log(1 - b) + sum_k log(1 - W_k m_k), log p = log(1 - e^that)
     long double log_off = std::log1p(-b);
     for (std::size_t k = 0; k < parent_units; ++k) {
       const long double x = w(k) * means(n, k);
       log_off += x < 0.5L ? std::log1p(-x) : std::log(std::fma(-w(k), static_cast<long double>(means(n, k)), 1.0L));
     }
-    // log(1 - e^L): through expm1 near L = 0, through log1p below -log 2 (where e^L is small).
-    const long double log_on = log_off > -0.693L ? std::log(-std::expm1(log_off)) : std::log1p(-std::exp(log_off));
-    return {log_on, log_off};
+    return {log1m_exp(log_off), log_off};
   }
+  if (rule == "odds-sum") {
+    const long double log_off = product_log_off(theta, means, n, j);
+    return {log1m_exp(log_off), log_off};
+  }
+  REQUIRE(rule == "odds-sum:odds");
   long double t = b;
   for (std::size_t k = 0; k < parent_units; ++k) t += w(k) * means(n, k);
   return {-std::log1p(1.0L / t), -std::log1p(t)};  // log(t / (1 + t)) without cancelling logs at large t
@@ -143,25 +195,36 @@ void check_log(double actual, long double expected, double relative, double abso
   CHECK(std::abs(static_cast<long double>(actual) - expected) <= relative * std::abs(expected) + absolute + 1e-300L);
 }
 
-// What rounding the sigmoid's input a = b + sum_k W_k m_k in double may cost: a few
-// roundings of the largest partial sums, and |d log sigmoid(+-a) / da| <= 1. (The other
-// rules keep their relative accuracy: odds-sum adds terms >= 0, noisy-or takes each factor's
+// What rounding a rule's input in double may cost, as an absolute error in (log p, log(1 - p)).
+// sigmoid: a = b + sum_k W_k m_k carries a few roundings of its largest partial sums, and
+// |d log sigmoid(+-a) / da| <= 1. odds-sum's product rule: L = log(1 - p), a sum of terms of
+// one sign, carries a few roundings relative to |L| (covered by the relative tolerance for
+// log(1 - p)), and log p = log(1 - e^L) moves by e^L / (1 - e^L) times that. (The other rules
+// keep their relative accuracy: the odds rule adds terms >= 0, noisy-or takes each factor's
 // log separately.)
-double input_rounding(const std::string& kind, const Vector& theta, const Matrix& means, std::size_t n, std::size_t j) {
-  if (kind != "sigmoid") return 0.0;
-  double size = std::abs(theta(bias_index(j)));
-  for (std::size_t k = 0; k < parent_units; ++k) size += std::abs(theta(weight_index(j, k)) * means(n, k));
-  return 2 * (parent_units + 1) * eps * size;
+Pair input_rounding(const std::string& rule, const Vector& theta, const Matrix& means, std::size_t n, std::size_t j) {
+  const double roundings = 2 * (parent_units + 1) * eps;
+  if (rule == "sigmoid") {
+    double size = std::abs(theta(bias_index(j)));
+    for (std::size_t k = 0; k < parent_units; ++k) size += std::abs(theta(weight_index(j, k)) * means(n, k));
+    return {roundings * size, roundings * size};
+  }
+  if (rule == "odds-sum") {
+    const long double log_off = product_log_off(theta, means, n, j);
+    if (log_off == 0) return {0, 0};  // p = 0 exactly, no rounding
+    return {roundings * -log_off * std::exp(log_off) / -std::expm1(log_off), 0};
+  }
+  return {0, 0};
 }
 
-TEST_CASE("mean field: at binary means every plugin's rule is its stochastic rule, exact 0 and -inf included") {
+TEST_CASE("mean field: at binary means sigmoid, noisy-or and odds-sum's odds rule are the stochastic rule, exact 0 and -inf included") {
   Rng rng = make_rng(101);
   const Matrix parents = all_binary_parents();
-  for (const std::string& kind : kinds) {
-    CAPTURE(kind);
+  for (const std::string& rule : rules_exact_at_binary_means) {
+    CAPTURE(rule);
     for (int trial = 0; trial < 12; ++trial) {
-      auto plugin = make_plugin(kind);
-      plugin->set_parameters(trial < 4 ? interior_parameters(kind, rng) : extreme_parameters(kind, rng));
+      auto plugin = make_rule(rule);
+      plugin->set_parameters(trial < 4 ? interior_parameters(rule, rng) : extreme_parameters(rule, rng));
       Matrix on, off, expected_on, expected_off;
       mean_field_of(*plugin, parents, on, off);
       plugin->log_firing_probabilities(parents, expected_on, expected_off);
@@ -183,15 +246,61 @@ TEST_CASE("mean field: at binary means every plugin's rule is its stochastic rul
   }
 }
 
-TEST_CASE("mean field: log p and log(1 - p) at fractional means match each plugin's formula in long double") {
+// At binary means the product rule gives 1 / (1 - p_j) = (1 + b_j) prod_{k on} (1 + W_jk)
+// against eq. A.2's 1 + b_j + sum_{k on} W_jk: the same where at most one of b_j and the active
+// parents' W_jk is non-zero, and larger by the cross terms elsewhere (the unit more likely on).
+TEST_CASE("mean field: at binary means odds-sum's product rule is eq. A.2 for at most one cause and b_j = 0, and differs otherwise") {
+  Rng rng = make_rng(107);
+  const Matrix parents = all_binary_parents();
+  std::size_t agreeing = 0, differing = 0;
+  for (int trial = 0; trial < 16; ++trial) {
+    auto plugin = make_rule("odds-sum");
+    Vector theta = trial < 8 ? interior_parameters("odds-sum", rng) : extreme_parameters("odds-sum", rng);
+    if (trial % 2 == 0)
+      for (std::size_t j = 0; j < units; ++j) theta(bias_index(j)) = 0.0;
+    plugin->set_parameters(theta);
+    Matrix on, off, a2_on, a2_off;
+    mean_field_of(*plugin, parents, on, off);
+    plugin->log_firing_probabilities(parents, a2_on, a2_off);
+    for (std::size_t n = 0; n < parents.shape(0); ++n)
+      for (std::size_t j = 0; j < units; ++j) {
+        INFO("trial ", trial, ", pattern ", n, ", unit ", j, ": product (", on(n, j), ", ", off(n, j), "), eq. A.2 (",
+             a2_on(n, j), ", ", a2_off(n, j), ")");
+        REQUIRE(!std::isnan(on(n, j)));
+        REQUIRE(!std::isnan(off(n, j)));
+        int causes = theta(bias_index(j)) > 0.0 ? 1 : 0;
+        for (std::size_t k = 0; k < parent_units; ++k)
+          if (parents(n, k) != 0.0 && theta(weight_index(j, k)) > 0.0) ++causes;
+        if (causes <= 1) {
+          ++agreeing;
+          for (auto [actual, expected] : {std::pair{on(n, j), a2_on(n, j)}, std::pair{off(n, j), a2_off(n, j)}}) {
+            if (std::isinf(expected) || expected == 0.0) CHECK(actual == expected);  // p = 0: exactly
+            else CHECK(std::abs(actual - expected) <= 8 * eps * std::max(1.0, std::abs(expected)));
+          }
+        } else {
+          ++differing;
+          CHECK(off(n, j) < a2_off(n, j));
+          CHECK(on(n, j) > a2_on(n, j));
+          // ... and by what the product form says, in long double.
+          const Pair expected = reference_pair("odds-sum", theta, parents, n, j);
+          check_log(on(n, j), expected.on, 64 * eps, static_cast<double>(input_rounding("odds-sum", theta, parents, n, j).on));
+          check_log(off(n, j), expected.off, 64 * eps, 0.0);
+        }
+      }
+  }
+  CHECK(agreeing > 100);
+  CHECK(differing > 100);
+}
+
+TEST_CASE("mean field: log p and log(1 - p) at fractional means match each rule's formula in long double") {
   Rng rng = make_rng(102);
-  for (const std::string& kind : kinds) {
-    CAPTURE(kind);
+  for (const std::string& rule : rules) {
+    CAPTURE(rule);
     for (int trial = 0; trial < 12; ++trial) {
-      auto plugin = make_plugin(kind);
-      const Vector theta = trial < 4   ? interior_parameters(kind, rng)
-                           : trial < 8 ? extreme_parameters(kind, rng)
-                                       : near_saturation_parameters(kind, rng);
+      auto plugin = make_rule(rule);
+      const Vector theta = trial < 4   ? interior_parameters(rule, rng)
+                           : trial < 8 ? extreme_parameters(rule, rng)
+                                       : near_saturation_parameters(rule, rng);
       plugin->set_parameters(theta);
       // Means anywhere in [0, 1], with rows near the ends.
       Matrix means = uniform_matrix(rng, 12, parent_units, 0.0, 1.0);
@@ -205,10 +314,10 @@ TEST_CASE("mean field: log p and log(1 - p) at fractional means match each plugi
       for (std::size_t n = 0; n < means.shape(0); ++n)
         for (std::size_t j = 0; j < units; ++j) {
           INFO("trial ", trial, ", pattern ", n, ", unit ", j);
-          const Pair p = reference_pair(kind, theta, means, n, j);
-          const double rounding = input_rounding(kind, theta, means, n, j);
-          check_log(on(n, j), p.on, 64 * eps, rounding);
-          check_log(off(n, j), p.off, 64 * eps, rounding);
+          const Pair p = reference_pair(rule, theta, means, n, j);
+          const Pair rounding = input_rounding(rule, theta, means, n, j);
+          check_log(on(n, j), p.on, 64 * eps, static_cast<double>(rounding.on));
+          check_log(off(n, j), p.off, 64 * eps, static_cast<double>(rounding.off));
         }
     }
   }
@@ -324,11 +433,11 @@ Upstream random_upstream(Rng& rng, std::size_t patterns) {
 
 TEST_CASE("mean field: the backward pass matches finite differences at interior points") {
   Rng rng = make_rng(103);
-  for (const std::string& kind : kinds) {
-    CAPTURE(kind);
+  for (const std::string& rule : rules) {
+    CAPTURE(rule);
     for (int trial = 0; trial < 4; ++trial) {
-      auto plugin = make_plugin(kind);
-      plugin->set_parameters(interior_parameters(kind, rng));
+      auto plugin = make_rule(rule);
+      plugin->set_parameters(interior_parameters(rule, rng));
       const Matrix means = uniform_matrix(rng, 5, parent_units, 0.05, 0.95);
       check_backward(*plugin, means, random_upstream(rng, 5), rng, 1e-8);
     }
@@ -344,17 +453,17 @@ TEST_CASE("mean field: the backward pass matches finite differences near saturat
       const double tiny = 1e-6 * (0.5 + uniform01(rng));
       means(n, k) = (n + k) % 3 == 0 ? tiny : (n + k) % 3 == 1 ? 1.0 - tiny : means(n, k);
     }
-  for (const std::string& kind : kinds) {
-    CAPTURE(kind);
+  for (const std::string& rule : rules) {
+    CAPTURE(rule);
     for (int trial = 0; trial < 3; ++trial) {
-      auto plugin = make_plugin(kind);
-      plugin->set_parameters(near_saturation_parameters(kind, rng));
+      auto plugin = make_rule(rule);
+      plugin->set_parameters(near_saturation_parameters(rule, rng));
       check_backward(*plugin, means, random_upstream(rng, means.shape(0)), rng, 1e-6);
     }
   }
 }
 
-TEST_CASE("mean field: on the boundary (noisy-or certain causes, odds-sum t = 0) the backward pass is the one-sided derivative") {
+TEST_CASE("mean field: on the boundary (noisy-or certain causes, odds-sum p = 0) the backward pass is the one-sided derivative") {
   Rng rng = make_rng(105);
   // noisy-or: unit 0 has one certain cause (W_00 = 1, m_0 = 1), so p_0 = 1 exactly; with
   // dF/dlog(1 - p_0) = 0, F depends on it through log p_0 alone, which is smooth there:
@@ -403,9 +512,11 @@ TEST_CASE("mean field: on the boundary (noisy-or certain causes, odds-sum t = 0)
     }
     CHECK(analytic.gradient(weight_index(0, 0)) == doctest::Approx(static_cast<double>(expected)).epsilon(1e-13));
   }
-  // odds-sum: unit 0 has t = 0 (b_0 = 0 and its weights only on means of 0), so p_0 = 0.
-  {
-    auto plugin = make_plugin("odds-sum");
+  // odds-sum, both rules: unit 0 has b_0 = 0 and its weights only on means of 0, so p_0 = 0
+  // (t = 0 for the odds rule, log(1 - p) = 0 for the product rule).
+  for (const std::string rule : {"odds-sum", "odds-sum:odds"}) {
+    CAPTURE(rule);
+    auto plugin = make_rule(rule);
     Vector theta = uniform_vector(rng, parameter_count, 0.1, 2.0);
     theta(bias_index(0)) = 0.0;
     for (std::size_t k = 0; k < parent_units; ++k) theta(weight_index(0, k)) = k < 2 ? 0.0 : 0.5;
@@ -422,16 +533,28 @@ TEST_CASE("mean field: on the boundary (noisy-or certain causes, odds-sum t = 0)
     Upstream upstream = random_upstream(rng, 3);
     for (std::size_t n = 0; n < 3; ++n) upstream.on(n, 0) = 0.0;
     check_backward(*plugin, means, upstream, rng, 1e-6);
+
+    // With weight on the infinite log p_0 the backward pass stays finite: p_0 (or t_0) is taken
+    // at least 1e-12, as the plugin documents, so that with dlog p / db = 1 / p (both rules at
+    // b = 0 and p = 0) dS/db_0 = sum_n (u_n / 1e-12 - v_n), a large push toward letting the unit
+    // fire.
+    for (std::size_t n = 0; n < 3; ++n) upstream.on(n, 0) = 0.5 + 0.25 * static_cast<double>(n);
+    const Backward pushed = backward_of(*plugin, means, upstream, rng);
+    for (double g : pushed.gradient) CHECK(std::isfinite(g));
+    for (double g : pushed.mean_gradient) CHECK(std::isfinite(g));
+    long double expected = 0;
+    for (std::size_t n = 0; n < 3; ++n) expected += upstream.on(n, 0) / 1e-12L - upstream.off(n, 0);
+    CHECK(pushed.gradient(bias_index(0)) == doctest::Approx(static_cast<double>(expected)).epsilon(1e-12));
   }
 }
 
 TEST_CASE("mean field: never NaN, and a finite backward pass even with weight on an impossible outcome") {
   Rng rng = make_rng(106);
-  for (const std::string& kind : kinds) {
-    CAPTURE(kind);
+  for (const std::string& rule : rules) {
+    CAPTURE(rule);
     for (int trial = 0; trial < 30; ++trial) {
-      auto plugin = make_plugin(kind);
-      plugin->set_parameters(extreme_parameters(kind, rng));
+      auto plugin = make_rule(rule);
+      plugin->set_parameters(extreme_parameters(rule, rng));
       Matrix means = uniform_matrix(rng, 8, parent_units, 0.0, 1.0);
       for (double& m : means) {
         const double r = uniform01(rng);
@@ -455,9 +578,9 @@ TEST_CASE("mean field: never NaN, and a finite backward pass even with weight on
 }
 
 TEST_CASE("mean field: a root node's rule is its bias alone, and its mean gradient has no columns") {
-  for (const std::string& kind : kinds) {
-    CAPTURE(kind);
-    auto root = builtin_registry().create(kind, NodeShape{"top", 2, {}});
+  for (const std::string& rule : rules) {
+    CAPTURE(rule);
+    auto root = make_rule(rule, NodeShape{"top", 2, {}});
     Vector theta = Vector::from_shape({2});
     theta(0) = 0.25;
     theta(1) = 0.5;
@@ -489,9 +612,90 @@ TEST_CASE("mean field: a root node's rule is its bias alone, and its mean gradie
         probe->set_parameters(changed);
         return weighted_sum(*probe, none, upstream);
       };
-      CHECK(close(gradient(j), derivative(f, theta(j), lower_bound(kind), upper_bound(kind)), 1e-9));
+      CHECK(close(gradient(j), derivative(f, theta(j), lower_bound(rule), upper_bound(rule)), 1e-9));
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------
+// odds-sum's `mean_field` key in model files.
+
+// A network whose observed node is odds-sum, with `extra` added to its entry.
+std::string odds_sum_model(const std::string& extra) {
+  return "seed: 3\n"
+         "nodes:\n"
+         "  - {name: top,  type: binary, size: 2}\n"
+         "  - {name: data, type: binary, size: 3, observed: true}\n"
+         "generative:\n"
+         "  top:  {distribution: sigmoid}\n"
+         "  data: {distribution: odds-sum, parents: [top], bias: [0.5, 0, 2], weights: {top: [[1, 2], [3, 0.5], [0, 4]]}" +
+         extra + "}\n";
+}
+
+// Which rule a parsed odds-sum entry uses, told apart where they differ: both parents on,
+// where the odds rule is eq. A.2 and the product rule is not (unit 0: b = 0.5, W = 1 and 2).
+std::string rule_in(const Network& network) {
+  const Distribution& d = *network.generative.conditionals[1].distribution;
+  REQUIRE(d.kind() == "odds-sum");
+  Matrix both_on = Matrix::from_shape({1, 2});
+  both_on.fill(1.0);
+  Matrix on, off;
+  mean_field_of(d, both_on, on, off);
+  const long double product = -std::log1p(0.5L) - std::log1p(1.0L) - std::log1p(2.0L);  // -log(1.5 * 2 * 3)
+  const long double odds = -std::log1p(0.5L + 1.0L + 2.0L);                            // -log(4.5)
+  if (std::abs(off(0, 0) - product) < 1e-14L) return "product";
+  if (std::abs(off(0, 0) - odds) < 1e-14L) return "odds";
+  FAIL("log(1 - p_0) = ", off(0, 0), " is neither rule's");
+  return "";
+}
+
+std::string model_error(const std::string& text) {
+  try {
+    parse_model(text, "bad.yaml");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  FAIL("accepted");
+  return "";
+}
+
+TEST_CASE("mean field: odds-sum's mean_field key is read, product by default") {
+  CHECK(rule_in(parse_model(odds_sum_model(""), "m.yaml")) == "product");
+  CHECK(rule_in(parse_model(odds_sum_model(", mean_field: product"), "m.yaml")) == "product");
+  CHECK(rule_in(parse_model(odds_sum_model(", mean_field: odds"), "m.yaml")) == "odds");
+  // A copy of the network (as training makes) keeps the rule.
+  const Network network = parse_model(odds_sum_model(", mean_field: odds"), "m.yaml");
+  const Network copy = network;
+  CHECK(rule_in(copy) == "odds");
+}
+
+TEST_CASE("mean field: odds-sum's mean_field key is written only when it is not the default, and round-trips") {
+  const std::string by_default = model_to_yaml(parse_model(odds_sum_model(""), "m.yaml"));
+  CHECK(by_default.find("mean_field") == std::string::npos);
+  // Naming the default is the same network, written the same way.
+  CHECK(model_to_yaml(parse_model(odds_sum_model(", mean_field: product"), "m.yaml")) == by_default);
+
+  const std::string odds = model_to_yaml(parse_model(odds_sum_model(", mean_field: odds"), "m.yaml"));
+  CHECK(odds.find("mean_field: odds") != std::string::npos);
+  const Network again = parse_model(odds, "again.yaml");
+  CHECK(rule_in(again) == "odds");
+  CHECK(model_to_yaml(again) == odds);
+  CHECK(model_to_yaml(parse_model(by_default, "again.yaml")) == by_default);
+}
+
+TEST_CASE("mean field: a bad mean_field value is reported at its line and column, naming the allowed values") {
+  // The entry is line 7; the key starts at column 113 of it, so the value at column 125.
+  const std::string text = odds_sum_model(", mean_field: mean");
+  REQUIRE(text.find("mean_field: mean") == text.find("  data:") + 112);
+  CHECK(model_error(text) ==
+        "bad.yaml, line 7, column 125: generative.data (odds-sum): mean_field is 'mean', but must be product or odds");
+  CHECK(model_error(odds_sum_model(", mean_field: [odds]")) ==
+        "bad.yaml, line 7, column 125: generative.data (odds-sum): mean_field is a list, but must be a name");
+  // The key is odds-sum's own: other plugins do not accept it.
+  std::string sigmoid = odds_sum_model("");
+  sigmoid.replace(sigmoid.find("top:  {distribution: sigmoid}"), 29, "top:  {distribution: sigmoid, mean_field: odds}");
+  CHECK(model_error(sigmoid) == "bad.yaml, line 6, column 33: generative.top (sigmoid): unknown key 'mean_field' "
+                                "(allowed: distribution, parents, fixed, bias, weights)");
 }
 
 }  // namespace

@@ -112,7 +112,7 @@ double objective_at(Network& network, const Matrix& data) {
 // [bias | W row-major], with P(on) and P(off) each from its own closed form:
 //   sigmoid   p = 1 / (1 + e^-a),  1 - p = 1 / (1 + e^a),  a = b + sum_k W_k x_k
 //   noisy-or  1 - p = (1 - b) prod_k (1 - W_k x_k)
-//   odds-sum  p = t / (1 + t),  1 - p = 1 / (1 + t),       t = b + sum_k W_k x_k
+//   odds-sum  1 - p = (1 + b)^(-1) prod_k (1 + W_k)^(-x_k)   (its default, `mean_field: product`)
 
 using Real = long double;
 
@@ -137,10 +137,10 @@ Probability unit_probability(const Distribution& d, std::size_t j, const std::ve
     for (std::size_t k = 0; k < k_count; ++k) off *= 1 - w(k) * x[k];
     return {1 - off, off};
   }
-  REQUIRE(kind == "odds-sum");
-  Real t = b;
-  for (std::size_t k = 0; k < k_count; ++k) t += w(k) * x[k];
-  return {t / (1 + t), 1 / (1 + t)};
+  REQUIRE(kind == "odds-sum");  // its default mean-field rule, the product form
+  Real log_off = -std::log1p(b);
+  for (std::size_t k = 0; k < k_count; ++k) log_off -= x[k] * std::log1p(w(k));
+  return {-std::expm1(log_off), std::exp(log_off)};
 }
 
 // a log(a / b), with 0 log 0 = 0 and a log(a / 0) = inf for a > 0.
