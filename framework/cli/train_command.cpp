@@ -150,6 +150,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   if (log_file) curve.emplace(*log_file, resume, epochs_before);
 
   const bool quiet = args.flag("--quiet");
+  if (!quiet) setup.on_note = [&err](const std::string& note) { err << "note: " << note << "\n"; };
   const std::size_t last_epoch = epochs_before + options.epochs;
   const TrainingOutcome outcome = train(network, data, options, setup, [&](const EpochReport& r) {
     if (curve) curve->add(r);

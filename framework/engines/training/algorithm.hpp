@@ -37,6 +37,8 @@ class TrainingAlgorithm {
   virtual void train_batch(const Matrix& batch, Rng& rng, Learners& learners, double rate_factor) = 0;
   // The objective it follows, if it follows one (null: no line-search optimiser applies).
   virtual Objective* objective() { return nullptr; }
+  // What a user should know about how it will train this network (e.g. a slower fallback).
+  virtual std::vector<std::string> notes() const { return {}; }
 };
 
 using AlgorithmFactory = std::function<std::unique_ptr<TrainingAlgorithm>(Network&, const TrainingOptions&)>;

@@ -36,7 +36,7 @@ void cholesky_solve(double* a, double* b, std::size_t m) {
 }  // namespace
 
 NaturalGradient::NaturalGradient(const Network& network, const DirectedModel& model, double damping,
-                                 double weight_decay, std::string_view algorithm, std::string_view instead)
+                                 double weight_decay, std::string_view algorithm)
     : model_(model), damping_(damping), weight_decay_(weight_decay), nodes_(model.conditionals.size()),
       parents_(model.conditionals.size()), workspace_(model.conditionals.size()),
       direction_(Vector::from_shape({model.parameters.size()})) {
@@ -55,10 +55,13 @@ NaturalGradient::NaturalGradient(const Network& network, const DirectedModel& mo
     if (free_count == 0) continue;  // not trained: no Fisher blocks needed
     NodeFisher& n = nodes_[node];
     n.fisher = dynamic_cast<const FisherBlocks*>(distribution);
-    if (!n.fisher)
-      throw Error(std::string(algorithm) + " needs the Fisher blocks of every trained distribution; " + direction +
-                  "." + network.nodes[node].name + " (" + std::string(distribution->kind()) + ") has none; use " +
-                  std::string(instead));
+    if (!n.fisher) {
+      n.computed = std::make_unique<FisherFromGradients>(*distribution);
+      n.fisher = n.computed.get();
+      notes_.push_back(std::string(algorithm) + ": " + direction + "." + network.nodes[node].name + " (" +
+                       std::string(distribution->kind()) +
+                       ") has no Fisher blocks of its own; they are computed from its gradients (exact, slower)");
+    }
     n.size = n.fisher->fisher_block_size();
     const std::size_t units = distribution->shape().units;
     n.blocks.assign(units * n.size * n.size, 0.0);

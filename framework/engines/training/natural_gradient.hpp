@@ -16,26 +16,32 @@
 // metric restricted to the free parameters), so they never move and do not bend the free
 // ones' step. Weight decay, -lambda theta on the free weights, is part of g.
 //
-// A node has to supply FisherBlocks (asked for with dynamic_cast) only if some of its
-// parameters are free; otherwise construction throws an Error naming the algorithm, the
-// direction, the node and its plugin. Nothing is allocated after construction.
+// A node's plugin supplies its Fisher blocks through FisherBlocks (asked for with
+// dynamic_cast); one that does not gets them computed from its gradients
+// (framework/fisher_from_gradients.hpp: exact, but slower), and notes() says so. Nothing is
+// allocated after construction.
+#include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "framework/engines/node_states.hpp"
 #include "framework/engines/training/direction_learner.hpp"
 #include "framework/fisher_blocks.hpp"
+#include "framework/fisher_from_gradients.hpp"
 
 namespace helmholtz {
 
 class NaturalGradient {
  public:
-  // `model` is network.generative or network.recognition (named so in messages);
-  // `algorithm` and `instead` (the algorithms to suggest) appear in the refusal, e.g.
-  // "natural-wake-sleep needs the Fisher blocks of every trained distribution;
-  //  generative.data (noisy-or) has none; use rws or wake-sleep".
+  // `model` is network.generative or network.recognition (named so in notes); `algorithm`
+  // names the algorithm in notes and messages.
   NaturalGradient(const Network& network, const DirectedModel& model, double damping, double weight_decay,
-                  std::string_view algorithm, std::string_view instead);
+                  std::string_view algorithm);
+
+  // What a user should know, e.g. "natural-wake-sleep: generative.data (noisy-or) has no
+  // Fisher blocks of its own; they are computed from its gradients (exact, slower)".
+  const std::vector<std::string>& notes() const { return notes_; }
 
   // One step of `learner` (whose model is this one) at its base rate times rate_factor,
   // along the natural gradient of sum_n weights(n) log P(states_n) minus the weight decay.
@@ -64,6 +70,7 @@ class NaturalGradient {
   };
   struct NodeFisher {
     const FisherBlocks* fisher = nullptr;  // null: nothing of the node is trained
+    std::unique_ptr<FisherFromGradients> computed;  // for a plugin without blocks of its own
     std::size_t size = 0;                  // of each unit's block
     std::vector<double> blocks;            // units blocks of size x size, row-major
     std::vector<Unit> units;
@@ -79,6 +86,7 @@ class NaturalGradient {
   std::vector<Matrix> parents_;            // per node, reused
   std::vector<Workspace> workspace_;       // per node, reused
   Vector direction_;
+  std::vector<std::string> notes_;
 };
 
 }  // namespace helmholtz

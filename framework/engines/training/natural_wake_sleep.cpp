@@ -5,8 +5,8 @@
 //          theta_j += rate (F_j + damping I)^{-1} g_j   for every unit j of P.
 //   Sleep: (h, d) ~ P from the generative model just updated; the same with
 //          (1/B) sum_n d/dphi log Q(h_n | d_n) and Q's Fisher blocks at the fantasies.
-// The Fisher blocks are taken over the phase's own samples, like the gradient. Every trained
-// distribution must supply them (sigmoid does); the factory refuses any other, naming it.
+// The Fisher blocks are taken over the phase's own samples, like the gradient. A plugin
+// supplies them (sigmoid does), or they are computed from its gradients (a note says so).
 #include "framework/engines/ancestral_sampling.hpp"
 #include "framework/engines/recognition.hpp"
 #include "framework/engines/training/algorithm.hpp"
@@ -16,16 +16,19 @@ namespace helmholtz::algorithms {
 namespace {
 
 constexpr const char* algorithm_name = "natural-wake-sleep";
-constexpr const char* instead = "rws or wake-sleep";
 
 class NaturalWakeSleep final : public TrainingAlgorithm {
  public:
   NaturalWakeSleep(Network& network, const TrainingOptions& options)
       : recognition_(network), generative_(network),
-        natural_generative_(network, network.generative, options.damping, options.weight_decay, algorithm_name,
-                            instead),
-        natural_recognition_(network, network.recognition, options.damping, options.weight_decay, algorithm_name,
-                             instead) {}
+        natural_generative_(network, network.generative, options.damping, options.weight_decay, algorithm_name),
+        natural_recognition_(network, network.recognition, options.damping, options.weight_decay, algorithm_name) {}
+
+  std::vector<std::string> notes() const override {
+    std::vector<std::string> out = natural_generative_.notes();
+    for (const auto& note : natural_recognition_.notes()) out.push_back(note);
+    return out;
+  }
 
   void train_batch(const Matrix& batch, Rng& rng, Learners& learners, double rate_factor) override {
     const std::size_t count = batch.shape(0);

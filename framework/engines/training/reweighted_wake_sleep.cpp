@@ -48,13 +48,19 @@ class ReweightedWakeSleep final : public TrainingAlgorithm {
     if (samples_ == 0)
       throw Error(std::string(algorithm) + ": the number of samples per pattern (--samples) must be at least 1");
     if (natural) {
-      natural_generative_.emplace(network, network.generative, options.damping, options.weight_decay, algorithm,
-                                  "rws");
-      natural_recognition_.emplace(network, network.recognition, options.damping, options.weight_decay, algorithm,
-                                   "rws");
+      natural_generative_.emplace(network, network.generative, options.damping, options.weight_decay, algorithm);
+      natural_recognition_.emplace(network, network.recognition, options.damping, options.weight_decay, algorithm);
       if (sleep_updates_)
-        natural_sleep_.emplace(network, network.recognition, options.damping, options.weight_decay, algorithm, "rws");
+        natural_sleep_.emplace(network, network.recognition, options.damping, options.weight_decay, algorithm);
     }
+  }
+
+  std::vector<std::string> notes() const override {
+    std::vector<std::string> out;
+    for (const auto* natural : {&natural_generative_, &natural_recognition_})
+      if (*natural)
+        for (const auto& note : (*natural)->notes()) out.push_back(note);
+    return out;
   }
 
   void train_batch(const Matrix& batch, Rng& rng, Learners& learners, double rate_factor) override {

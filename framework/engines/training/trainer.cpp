@@ -76,6 +76,8 @@ TrainingOutcome train(Network& network, const Matrix& data, const TrainingOption
   DirectionLearner generative(network.generative, step_options, options.generative_rate);
   DirectionLearner recognition(network.recognition, step_options, options.recognition_rate);
   std::unique_ptr<TrainingAlgorithm> algorithm = registry.create(options.algorithm, network, options);
+  if (setup.on_note)
+    for (const std::string& note : algorithm->notes()) setup.on_note(note);
   Objective* objective = algorithm->objective();
   if (line_search && !objective)
     throw Error("the cg optimizer searches along lines of one objective, and the algorithm '" + options.algorithm +

@@ -51,6 +51,8 @@ struct TrainingSetup {
   // TrainingRecord). Updated on return, ready to be recorded.
   std::size_t epochs_completed = 0;
   std::map<std::string, std::map<std::string, Vector>> optimiser_state;
+  // Called before the first epoch with each of the algorithm's notes (e.g. a slower fallback).
+  std::function<void(const std::string&)> on_note;
 };
 
 // Trains `network` in place on data (patterns x visible units) for options.epochs epochs.

@@ -183,7 +183,7 @@ TEST_CASE("each unit's natural gradient is the damped inverse of its exact Fishe
       const double lambda = 0.03;
       const Reference expected = brute_force(*model, *states, weights, damping, lambda);
 
-      NaturalGradient natural(network, *model, damping, lambda, "test", "");
+      NaturalGradient natural(network, *model, damping, lambda, "test");
       natural.compute_fisher(*states, weights);
       for (std::size_t node = 0; node < model->conditionals.size(); ++node) {
         const Distribution* d = model->conditionals[node].distribution.get();
@@ -271,58 +271,80 @@ TEST_CASE("natural-wake-sleep steps P and Q by rate times the brute-force natura
               sleep.direction, 1e-10);
 }
 
-TEST_CASE("natural gradients refuse a trained node without Fisher blocks, naming the algorithm, node and plugin") {
+TEST_CASE("a plugin without Fisher blocks gets them from its gradients, exact, with a note naming the node") {
+  // Every plugin at random in both directions: the computed blocks and the solved directions
+  // must be the brute-force ones, as for sigmoid's own blocks.
+  Rng pick = make_rng(21);
+  for (int trial = 0; trial < 4; ++trial) {
+    const Network network = testing::random_network(testing::layered_shape, pick, false);
+    Rng rng = make_rng(22 + trial);
+    const Matrix data = sample_visible(network, 5, rng);
+    RecognitionSampler recognition(network);
+    const NodeStates recognised = recognition.sample(data, rng);
+    const Vector weights = positive_weights(5, rng);
+    const Reference expected = brute_force(network.generative, recognised, weights, 0.01, 0.0);
+    NaturalGradient natural(network, network.generative, 0.01, 0.0, "test");
+    natural.compute_fisher(recognised, weights);
+    std::size_t computed = 0;
+    for (std::size_t node = 0; node < network.nodes.size(); ++node) {
+      const Distribution& d = *network.generative.conditionals[node].distribution;
+      CAPTURE(network.nodes[node].name);
+      CAPTURE(d.kind());
+      if (!dynamic_cast<const FisherBlocks*>(&d)) ++computed;
+      const std::size_t count = d.parameter_count(), units = d.shape().units, k_count = d.shape().parent_units();
+      const std::vector<Real>& f = expected.fisher[node];
+      for (std::size_t j = 0; j < units; ++j) {
+        const double* block = natural.fisher_block(node, j);
+        REQUIRE(block != nullptr);
+        std::vector<std::size_t> index{j};
+        for (std::size_t k = 0; k < k_count; ++k) index.push_back(units + j * k_count + k);
+        for (std::size_t a = 0; a < index.size(); ++a)
+          for (std::size_t b = 0; b < index.size(); ++b) {
+            const double want = static_cast<double>(f[index[a] * count + index[b]]);
+            CHECK(std::abs(block[a * index.size() + b] - want) <= 1e-12 * std::max(1.0, std::abs(want)));
+          }
+      }
+    }
+    CHECK(natural.notes().size() == computed);
+    Vector direction;
+    natural.solve(expected.gradient, direction);
+    check_close(direction, expected.direction, 1e-9);
+  }
+  // The note, through the algorithm and the trainer.
   const char* const noisy_or_data = R"(
 nodes:
   - {name: mid,  type: binary, size: 3}
   - {name: data, type: binary, size: 4, observed: true}
 generative:
   mid:  {distribution: sigmoid}
-  data: {distribution: noisy-or, parents: [mid]FIXED}
-)";
-  const auto with = [&](const std::string& fixed) {
-    std::string text = noisy_or_data;
-    text.replace(text.find("FIXED"), 5, fixed);
-    return parse_model(text, "noisy.yaml");
-  };
-  TrainingOptions options;
-  Network network = with("");
-  CHECK_THROWS_WITH_AS(builtin_algorithms().create("natural-wake-sleep", network, options),
-                       "natural-wake-sleep needs the Fisher blocks of every trained distribution; generative.data "
-                       "(noisy-or) has none; use rws or wake-sleep",
-                       Error);
-  CHECK_THROWS_WITH_AS(builtin_algorithms().create("natural-rws", network, options),
-                       "natural-rws needs the Fisher blocks of every trained distribution; generative.data "
-                       "(noisy-or) has none; use rws",
-                       Error);
-  // Partly fixed is still trained.
-  network = with(", fixed: [bias]");
-  CHECK_THROWS_AS(builtin_algorithms().create("natural-wake-sleep", network, options), Error);
-  // In the recognition direction too.
-  network = parse_model(R"(
-nodes:
-  - {name: mid,  type: binary, size: 3}
-  - {name: data, type: binary, size: 4, observed: true}
-generative:
-  mid:  {distribution: sigmoid}
-  data: {distribution: sigmoid, parents: [mid]}
+  data: {distribution: noisy-or, parents: [mid]}
 recognition:
   mid:  {distribution: odds-sum, parents: [data]}
-)", "odds.yaml");
-  CHECK_THROWS_WITH_AS(builtin_algorithms().create("natural-wake-sleep", network, options),
-                       "natural-wake-sleep needs the Fisher blocks of every trained distribution; recognition.mid "
-                       "(odds-sum) has none; use rws or wake-sleep",
-                       Error);
-  // A node whose every block is fixed is not trained: it needs no Fisher blocks, and stays put.
-  network = with(", fixed: [bias, weights]");
-  const Network before = network;
-  Rng rng = make_rng(1);
-  const Matrix data = sample_visible(network, 30, rng);
+)";
+  Network network = parse_model(noisy_or_data, "noisy.yaml");
+  TrainingOptions options;
   options.algorithm = "natural-wake-sleep";
-  options.epochs = 2;
-  options.batch_size = 5;
+  options.epochs = 1;
+  options.batch_size = 10;
+  std::vector<std::string> notes;
   TrainingSetup setup;
+  setup.on_note = [&](const std::string& note) { notes.push_back(note); };
+  Rng rng = make_rng(3);
+  const Matrix data = sample_visible(network, 40, rng);
   train(network, data, options, setup);
+  CHECK(notes == std::vector<std::string>{
+                     "natural-wake-sleep: generative.data (noisy-or) has no Fisher blocks of its own; they are computed "
+                     "from its gradients (exact, slower)",
+                     "natural-wake-sleep: recognition.mid (odds-sum) has no Fisher blocks of its own; they are "
+                     "computed from its gradients (exact, slower)"});
+  // A node whose every block is fixed is not trained: no blocks, no note, and it stays put.
+  std::string text = noisy_or_data;
+  text.replace(text.find("parents: [mid]}"), 15, "parents: [mid], fixed: [bias, weights]}");
+  network = parse_model(text, "noisy.yaml");
+  const Network before = network;
+  notes.clear();
+  train(network, data, options, setup);
+  CHECK(notes.size() == 1);
   const std::size_t data_node = 1;
   for (std::size_t i = 0; i < 4 + 4 * 3; ++i)
     CHECK(same_bits(network.generative.conditionals[data_node].distribution->parameters()(i),
@@ -330,7 +352,6 @@ recognition:
   CHECK(network.generative.parameters(0) != before.generative.parameters(0));  // mid did learn
   // The damping must be a positive number.
   options.damping = 0.0;
-  network = with(", fixed: [bias, weights]");
   CHECK_THROWS_WITH_AS(builtin_algorithms().create("natural-wake-sleep", network, options),
                        "natural-wake-sleep: the damping must be a number > 0, not 0", Error);
 }
