@@ -14,6 +14,7 @@
 #include "framework/engines/training/trainer.hpp"
 #include "plugins/builtin.hpp"
 #include "tests/support/random_networks.hpp"
+#include "tests/support/teacher_student.hpp"
 
 using namespace helmholtz;
 
@@ -403,30 +404,8 @@ TEST_CASE("fixed blocks stay bit for bit fixed through rws, natural-rws and natu
 TEST_CASE("natural-wake-sleep learns a known network to within 0.5 nats of its held-out log-likelihood") {
   // The teacher of wake_sleep_test.cpp, and a student of its shape with parameters from the
   // seed. Minibatches of 100: natural steps need Fisher blocks taken over enough samples.
-  const Network teacher = parse_model(R"(
-nodes:
-  - {name: top,  type: binary, size: 2}
-  - {name: mid,  type: binary, size: 4}
-  - {name: data, type: binary, size: 8, observed: true}
-generative:
-  top:  {distribution: sigmoid, bias: [0.5, -0.5]}
-  mid:  {distribution: sigmoid, parents: [top], bias: [-2, -2, -2, -2],
-         weights: {top: [[4, 0], [4, 0], [0, 4], [0, 4]]}}
-  data: {distribution: sigmoid, parents: [mid], bias: [-3, -3, -3, -3, -3, -3, -3, -3],
-         weights: {mid: [[6, 0, 0, 0], [6, 0, 0, 0], [0, 6, 0, 0], [0, 6, 0, 0],
-                         [0, 0, 6, 0], [0, 0, 6, 0], [0, 0, 0, 6], [0, 0, 0, 6]]}}
-)", "teacher.yaml");
-  Network student = parse_model(R"(
-seed: 3
-nodes:
-  - {name: top,  type: binary, size: 2}
-  - {name: mid,  type: binary, size: 4}
-  - {name: data, type: binary, size: 8, observed: true}
-generative:
-  top:  {distribution: sigmoid}
-  mid:  {distribution: sigmoid, parents: [top]}
-  data: {distribution: sigmoid, parents: [mid]}
-)", "student.yaml");
+  const Network teacher = testing::teacher_network();
+  Network student = testing::student_network();
   Rng rng = make_rng(1);
   const Matrix train_data = sample_visible(teacher, 2000, rng);
   const Matrix held_out = sample_visible(teacher, 1000, rng);

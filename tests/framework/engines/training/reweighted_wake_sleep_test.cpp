@@ -19,6 +19,7 @@
 #include "framework/weighted_distribution.hpp"
 #include "plugins/builtin.hpp"
 #include "tests/support/allocation_counter.hpp"
+#include "tests/support/teacher_student.hpp"
 #include "tests/support/log_space_reference.hpp"
 
 using namespace helmholtz;
@@ -26,42 +27,6 @@ using namespace helmholtz;
 using helmholtz::testing::allocations;
 
 namespace {
-
-// The teacher of wake_sleep_test.cpp: two layers of sigmoid units with strong weights.
-const char* const teacher_yaml = R"(
-name: teacher
-nodes:
-  - {name: top,  type: binary, size: 2}
-  - {name: mid,  type: binary, size: 4}
-  - {name: data, type: binary, size: 8, observed: true}
-generative:
-  top:  {distribution: sigmoid, bias: [0.5, -0.5]}
-  mid:  {distribution: sigmoid, parents: [top], bias: [-2, -2, -2, -2],
-         weights: {top: [[4, 0], [4, 0], [0, 4], [0, 4]]}}
-  data: {distribution: sigmoid, parents: [mid], bias: [-3, -3, -3, -3, -3, -3, -3, -3],
-         weights: {mid: [[6, 0, 0, 0], [6, 0, 0, 0], [0, 6, 0, 0], [0, 6, 0, 0],
-                         [0, 0, 6, 0], [0, 0, 6, 0], [0, 0, 0, 6], [0, 0, 0, 6]]}}
-)";
-
-// The student: the same shape, every parameter drawn from the seed.
-const char* const student_yaml = R"(
-name: student
-seed: 3
-nodes:
-  - {name: top,  type: binary, size: 2}
-  - {name: mid,  type: binary, size: 4}
-  - {name: data, type: binary, size: 8, observed: true}
-generative:
-  top:  {distribution: sigmoid}
-  mid:  {distribution: sigmoid, parents: [top]}
-  data: {distribution: sigmoid, parents: [mid]}
-)";
-
-Matrix teacher_data(std::size_t patterns, std::uint64_t seed) {
-  const Network teacher = parse_model(teacher_yaml, "teacher.yaml");
-  Rng rng = make_rng(seed);
-  return sample_visible(teacher, patterns, rng);
-}
 
 double mean_log_likelihood(const Network& network, const Matrix& data) {
   return xt::mean(exact_inference(network, data).log_likelihood)();
@@ -89,11 +54,11 @@ double sigmoid(double a) { return 1.0 / (1.0 + std::exp(-a)); }
 }  // namespace
 
 TEST_CASE("rws with K = 1: every weight is 1 and the P step is wake-sleep's wake step, bit for bit") {
-  const Matrix data = teacher_data(20, 1);
+  const Matrix data = testing::teacher_data(20, 1);
   for (const std::size_t batch_size : {1, 7, 20}) {
     CAPTURE(batch_size);
     const Matrix batch = xt::view(data, xt::range(0, batch_size), xt::all());
-    const Network original = parse_model(student_yaml, "s.yaml");
+    const Network original = testing::student_network();
     TrainingOptions options;
     options.generative_rate = 0.3;
     options.recognition_rate = 0.2;
@@ -339,11 +304,11 @@ struct Learned {
 };
 
 Learned learn_teacher(TrainingOptions options) {
-  const Network teacher = parse_model(teacher_yaml, "teacher.yaml");
+  const Network teacher = testing::teacher_network();
   Rng rng = make_rng(1);
   const Matrix train_data = sample_visible(teacher, 2000, rng);
   const Matrix held_out = sample_visible(teacher, 1000, rng);
-  Network student = parse_model(student_yaml, "student.yaml");
+  Network student = testing::student_network();
   Learned result;
   result.truth = mean_log_likelihood(teacher, held_out);
   result.before = mean_log_likelihood(student, held_out);
@@ -388,7 +353,7 @@ TEST_CASE("rws and natural-rws allocate nothing per minibatch (natural-wake-slee
   // One epoch over 100 patterns and one over 1000 must allocate the same: whatever is
   // allocated is set-up, not per-minibatch work.
   Rng rng = make_rng(8);
-  const Network teacher = parse_model(teacher_yaml, "teacher.yaml");
+  const Network teacher = testing::teacher_network();
   const Matrix small = sample_visible(teacher, 100, rng);
   const Matrix large = sample_visible(teacher, 1000, rng);
   for (const std::string algorithm : {"rws", "natural-rws", "natural-wake-sleep"}) {
@@ -404,7 +369,7 @@ TEST_CASE("rws and natural-rws allocate nothing per minibatch (natural-wake-slee
         options.sleep_updates = sleep_updates;
         options.weight_decay = 1e-3;
         options.seed = 1;
-        Network a = parse_model(student_yaml, "s.yaml"), b = a, warm_up = a;
+        Network a = testing::student_network(), b = a, warm_up = a;
         TrainingSetup setup;
         train(warm_up, small, options, setup);  // statics made on first use (the algorithm registry)
         const long start = allocations.load();
@@ -421,7 +386,7 @@ TEST_CASE("rws and natural-rws allocate nothing per minibatch (natural-wake-slee
 }
 
 TEST_CASE("rws refuses K = 0 samples, naming the option") {
-  Network network = parse_model(student_yaml, "s.yaml");
+  Network network = testing::student_network();
   TrainingOptions options;
   options.samples = 0;
   for (const std::string algorithm : {"rws", "natural-rws"})
