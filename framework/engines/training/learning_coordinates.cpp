@@ -1,7 +1,10 @@
 #include "framework/engines/training/learning_coordinates.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cmath>
+#include <limits>
 
 namespace helmholtz {
 
@@ -25,12 +28,13 @@ LearningCoordinates::LearningCoordinates(DirectedModel& model, bool natural) : m
       segments_.push_back(s);
     }
   }
-  v_ = Vector::from_shape({model.parameters.size()});
+  if (!plain_) v_ = Vector::from_shape({model.parameters.size()});
   load();
 }
 
 void LearningCoordinates::load() {
   overflowed_ = false;
+  if (plain_) return;  // v is the parameters
   const double* theta = model_.parameters.data();
   double* v = v_.data();
   for (const Segment& s : segments_) {
@@ -44,13 +48,26 @@ void LearningCoordinates::load() {
 
 void LearningCoordinates::store() {
   double* theta = model_.parameters.data();
-  double* v = v_.data();
+  double* v = values().data();  // theta itself when plain(): the copies below are then no-ops
   for (const Segment& s : segments_) {
     if (s.fixed) continue;
+    // One branch-free pass (an integer OR the compiler vectorises) finds a value that is not
+    // a finite number, its exponent bits all ones; only then the careful per-value clamp.
+    std::uint64_t exponent_all_ones = 0;
     for (std::size_t i = s.begin; i < s.end; ++i)
-      if (!std::isfinite(v[i])) overflowed_ = true;
+      exponent_all_ones |= ((std::bit_cast<std::uint64_t>(v[i]) >> 52) & 0x7ff) == 0x7ff;
+    const bool finite = exponent_all_ones == 0;
+    if (!finite) overflowed_ = true;
     if (s.transform == Reparameterisation::identity) {
-      for (std::size_t i = s.begin; i < s.end; ++i) theta[i] = v[i] = s.natural_range.clamp(v[i]);
+      const double lowest = s.natural_range.clamp(-std::numeric_limits<double>::max());
+      const double highest = s.natural_range.clamp(std::numeric_limits<double>::max());
+      if (!finite) {
+        for (std::size_t i = s.begin; i < s.end; ++i) theta[i] = v[i] = s.natural_range.clamp(v[i]);
+      } else if (lowest == -std::numeric_limits<double>::max() && highest == std::numeric_limits<double>::max()) {
+        if (v != theta) std::copy(v + s.begin, v + s.end, theta + s.begin);  // any finite value is in range
+      } else {
+        for (std::size_t i = s.begin; i < s.end; ++i) theta[i] = v[i] = std::min(std::max(v[i], lowest), highest);
+      }
       continue;
     }
     for (std::size_t i = s.begin; i < s.end; ++i) {
@@ -65,7 +82,7 @@ void LearningCoordinates::store() {
 }
 
 void LearningCoordinates::gradient_to_learning(const Vector& natural_gradient, Vector& out) const {
-  ensure_shape(out, v_.size());
+  ensure_shape(out, size());
   out.fill(0.0);
   const double* g = natural_gradient.data();
   const double* theta = model_.parameters.data();
@@ -83,7 +100,7 @@ void LearningCoordinates::gradient_to_learning(const Vector& natural_gradient, V
 }
 
 void LearningCoordinates::displacement_to_learning(const Vector& natural_displacement, Vector& out) const {
-  ensure_shape(out, v_.size());
+  ensure_shape(out, size());
   out.fill(0.0);
   const double* d = natural_displacement.data();
   const double* theta = model_.parameters.data();
@@ -115,7 +132,8 @@ double LearningCoordinates::add_weight_decay(double lambda, Vector* natural_grad
 }
 
 bool LearningCoordinates::finite() const {
-  return std::all_of(v_.begin(), v_.end(), [](double x) { return std::isfinite(x); });
+  const Vector& v = values();
+  return std::all_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); });
 }
 
 }  // namespace helmholtz

@@ -15,9 +15,11 @@ class LearningCoordinates {
   // natural = true: learn every block in its natural coordinates (v = theta).
   LearningCoordinates(DirectedModel& model, bool natural);
 
-  std::size_t size() const { return v_.size(); }
-  Vector& values() { return v_; }
-  const Vector& values() const { return v_; }
+  std::size_t size() const { return model_.parameters.size(); }
+  // v. When every block learns in its natural coordinates and none is fixed (plain()), v is
+  // the model's parameter vector itself, so that a step writes the parameters directly.
+  Vector& values() { return plain_ ? model_.parameters : v_; }
+  const Vector& values() const { return plain_ ? model_.parameters : v_; }
 
   // v from the model's current natural values.
   void load();
