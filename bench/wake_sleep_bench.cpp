@@ -464,7 +464,7 @@ void write_step_check(std::ostream& out, const std::string& key, const Case& c, 
     all += c.network.nodes[c.layers[l]].size;
     if (l + 1 < c.layers.size()) hidden += c.network.nodes[c.layers[l]].size;
   }
-  Rng rng = make_rng(seed);
+  Rng rng = epoch_rng(seed, 1);  // the stream of the engine's first (and only) epoch
   std::vector<double> uniforms(patterns * (hidden + all));
   for (double& u : uniforms) u = uniform01(rng);
   Network network = c.network;
