@@ -307,7 +307,7 @@ TEST_CASE("noisy-or: validate rejects values outside [0, 1], naming the paramete
   CHECK(validation_message(*plugin) == "weights[top][0][1] is 1.0000000000000002, but must be in [0, 1]");
 }
 
-// project() keeps learning away from the values that make data impossible (log 0): the leak
+// project_into_learning_ranges() keeps learning away from the values that make data impossible (log 0): the leak
 // in [margin, 1 - margin] and the weights in [0, 1 - margin], margin = 1e-3, although
 // validate() accepts 0 and 1 from a model file.
 constexpr double margin = 1e-3;
@@ -317,7 +317,7 @@ double clamp_to_learning_range(std::size_t i, double x) {
   return std::isnan(x) ? std::clamp(0.0, lower, upper) : std::clamp(x, lower, upper);
 }
 
-TEST_CASE("noisy-or: project() clamps the leak into [1e-3, 1 - 1e-3] and the weights into [0, 1 - 1e-3], "
+TEST_CASE("noisy-or: projection into the learning ranges clamps the leak into [1e-3, 1 - 1e-3] and the weights into [0, 1 - 1e-3], "
           "NaN as 0, and leaves values inside unchanged") {
   Rng rng = make_rng(31);
   auto plugin = make_plugin(kind);
@@ -345,11 +345,11 @@ TEST_CASE("noisy-or: project() clamps the leak into [1e-3, 1 - 1e-3] and the wei
   CHECK(validation_message(*plugin) == "");
 }
 
-// project() changes the parameters, so whatever the plugin derives from them must follow:
+// project_into_learning_ranges() changes the parameters, so whatever the plugin derives from them must follow:
 // after projecting W = -0.5 and NaN to 0 and W = 1.5 to 1 - 1e-3, p must be the formula at
 // the projected values (a stale log(1 - W) = log 1.5 would lower p; a stale "W >= 1, a
 // certain cause" would make it exactly 1).
-TEST_CASE("noisy-or: after project(), probabilities are the formula at the projected parameters") {
+TEST_CASE("noisy-or: after projection into the learning ranges, probabilities are the formula at the projected parameters") {
   Rng rng = make_rng(32);
   auto plugin = make_plugin(kind);
   Vector theta = uniform_vector(rng, parameter_count, 0.05, 0.95);
@@ -369,7 +369,7 @@ TEST_CASE("noisy-or: after project(), probabilities are the formula at the proje
   }
 }
 
-TEST_CASE("noisy-or: step(direction, rate) sets theta + rate * direction clamped to the learning range, and "
+TEST_CASE("noisy-or: a step in natural coordinates sets theta + rate * direction clamped to the learning range, and "
           "probabilities follow the new theta") {
   Rng rng = make_rng(33);
   auto plugin = make_plugin(kind);

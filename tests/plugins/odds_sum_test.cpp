@@ -231,7 +231,7 @@ TEST_CASE("odds-sum: validate rejects negative and infinite values, naming the p
   CHECK(validation_message(*plugin) == "weights[top][1][1] is nan, but must be >= 0");
 }
 
-// project() keeps learning away from t_j = 0 (a unit that can never fire): b_j >= margin,
+// project_into_learning_ranges() keeps learning away from t_j = 0 (a unit that can never fire): b_j >= margin,
 // margin = 1e-3, and W_jk >= 0, although validate() accepts b_j = 0 from a model file.
 constexpr double margin = 1e-3;
 
@@ -240,7 +240,7 @@ double clamp_to_learning_range(std::size_t i, double x) {
   return std::isnan(x) ? lower : std::max(x, lower);
 }
 
-TEST_CASE("odds-sum: project() clamps biases to >= 1e-3 and weights to >= 0 (NaN to the lower end) and leaves values "
+TEST_CASE("odds-sum: projection into the learning ranges clamps biases to >= 1e-3 and weights to >= 0 (NaN to the lower end) and leaves values "
           "above unchanged") {
   Rng rng = make_rng(48);
   auto plugin = make_plugin(kind);
@@ -266,8 +266,8 @@ TEST_CASE("odds-sum: project() clamps biases to >= 1e-3 and weights to >= 0 (NaN
   CHECK(validation_message(*plugin) == "");
 }
 
-// The range ">= 0" holds finite values only, so project() must bring +inf to a finite value.
-TEST_CASE("odds-sum: project() brings +inf into range, so validate() accepts afterwards") {
+// The range ">= 0" holds finite values only, so project_into_learning_ranges() must bring +inf to a finite value.
+TEST_CASE("odds-sum: projection into the learning ranges brings +inf into range, so validate() accepts afterwards") {
   auto plugin = make_plugin(kind);
   Vector theta = filled(parameter_count, 0.25);
   theta(weight_index(0, 4)) = inf;
@@ -277,7 +277,7 @@ TEST_CASE("odds-sum: project() brings +inf into range, so validate() accepts aft
   CHECK(validation_message(*plugin) == "");
 }
 
-TEST_CASE("odds-sum: step(direction, rate) sets theta + rate * direction clamped to the learning range, and "
+TEST_CASE("odds-sum: a step in natural coordinates sets theta + rate * direction clamped to the learning range, and "
           "probabilities follow") {
   Rng rng = make_rng(49);
   auto plugin = make_plugin(kind);

@@ -216,7 +216,7 @@ TEST_CASE("sigmoid: validate rejects non-finite parameters, naming the first one
   CHECK(validation_message(*plugin) == "weights[top][0][1] is -inf, but must be finite");
 }
 
-TEST_CASE("sigmoid: project() leaves finite values unchanged and sends NaN to 0") {
+TEST_CASE("sigmoid: projection into the learning ranges leaves finite values unchanged and sends NaN to 0") {
   Rng rng = make_rng(17);
   auto plugin = make_plugin(kind);
   Vector theta = uniform_vector(rng, parameter_count, -50.0, 50.0);
@@ -231,8 +231,8 @@ TEST_CASE("sigmoid: project() leaves finite values unchanged and sends NaN to 0"
 }
 
 // The range of a sigmoid parameter is "finite", so the nearest value in range to +-inf is
-// +-DBL_MAX (or any finite value): after project(), validate() must accept.
-TEST_CASE("sigmoid: project() brings +-inf into the finite range, so validate() accepts afterwards") {
+// +-DBL_MAX (or any finite value): after project_into_learning_ranges(), validate() must accept.
+TEST_CASE("sigmoid: projection into the learning ranges brings +-inf into the finite range, so validate() accepts afterwards") {
   auto plugin = make_plugin(kind);
   Vector theta = filled(parameter_count, 0.25);
   theta(bias_index(0)) = inf;
@@ -244,7 +244,7 @@ TEST_CASE("sigmoid: project() brings +-inf into the finite range, so validate() 
   CHECK(validation_message(*plugin) == "");
 }
 
-TEST_CASE("sigmoid: step(direction, rate) sets theta + rate * direction, and probabilities follow the new theta") {
+TEST_CASE("sigmoid: a step in natural coordinates sets theta + rate * direction, and probabilities follow the new theta") {
   Rng rng = make_rng(18);
   auto plugin = make_plugin(kind);
   const Vector theta = uniform_vector(rng, parameter_count, -1.0, 1.0);
