@@ -43,6 +43,7 @@
 #include "framework/graph/network.hpp"
 #include "framework/incremental_statistics.hpp"
 #include "framework/linear_algebra.hpp"
+#include "framework/linear_likelihood.hpp"
 #include "framework/registry.hpp"
 #include "framework/vector_math.hpp"
 #include "plugins/builtin.hpp"
@@ -123,12 +124,13 @@ Network make_network(const CaseSpec& spec, std::uint64_t seed) {
 // every call to the real plugin and counts those calls therefore tells how many
 // configurations were done when a watchdog stopped the run at its time budget.
 
-class CountingDistribution final : public Distribution, public IncrementalStatistics {
+class CountingDistribution final : public Distribution, public IncrementalStatistics, public LinearLikelihood {
  public:
   CountingDistribution(std::unique_ptr<Distribution> inner, std::atomic<std::uint64_t>& counter)
       : Distribution(inner->shape()),
         inner_(std::move(inner)),
         incremental_(dynamic_cast<const IncrementalStatistics&>(*inner_)),
+        linear_(dynamic_cast<const LinearLikelihood&>(*inner_)),
         counter_(counter) {
     declare_parameters(inner_->blocks());  // the same blocks; the values are copied in
     set_parameters(inner_->parameters());
@@ -163,12 +165,22 @@ class CountingDistribution final : public Distribution, public IncrementalStatis
     incremental_.log_firing_from_statistics(stats, log_on, log_off);
   }
 
+  void linear_terms(const double* states, double& offset, double* slope) const override {
+    linear_.linear_terms(states, offset, slope);
+  }
+  bool residual_depends_on_state() const override { return linear_.residual_depends_on_state(); }
+  void residuals(const double* log_on, const double* log_off, double* on_residual,
+                 double* off_residual) const override {
+    linear_.residuals(log_on, log_off, on_residual, off_residual);
+  }
+
   // The inner distribution computes; this keeps its values in step with the network's.
   void refresh() override { inner_->set_parameters(parameters()); }
 
  private:
   std::unique_ptr<Distribution> inner_;
   const IncrementalStatistics& incremental_;
+  const LinearLikelihood& linear_;  // the benchmark's observed plugins (sigmoid, noisy-or) have it
   std::atomic<std::uint64_t>& counter_;
 };
 

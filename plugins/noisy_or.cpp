@@ -15,6 +15,10 @@
 // with parameter 1 (the bias counts as one when b_j = 1), and the number of active causes
 // with 0 < W_jk < 1; when the last is 0, L_j is reset to log1p(-b_j) exactly, so that
 // rounding can never make p_j slightly negative or turn an exact 0 into a tiny number.
+// Linear likelihood: for a unit that is off, L_j is affine in the parents (over the finite
+// terms), so offset and slope sum log1p(-b_j) and log1p(-W_jk) over the units off in the
+// pattern; the residual is log P(on_j) for a unit on, and 0, or -inf under an active certain
+// cause, for a unit off.
 //
 // Mean field (the deterministic machine, Dayan et al. 1995, section 3): the same rule at the
 // parents' means m_k in [0, 1],
@@ -40,6 +44,7 @@
 #include <vector>
 
 #include "framework/incremental_statistics.hpp"
+#include "framework/linear_likelihood.hpp"
 #include "framework/linear_algebra.hpp"
 #include "framework/mean_field.hpp"
 #include "framework/numerics.hpp"
@@ -52,7 +57,7 @@ namespace {
 constexpr double smallest_probability = 1e-12;
 constexpr double learning_margin = 1e-3;
 
-class NoisyOr final : public WeightedDistribution, public IncrementalStatistics, public MeanField {
+class NoisyOr final : public WeightedDistribution, public IncrementalStatistics, public LinearLikelihood, public MeanField {
  public:
   // b_j, W_jk in [0, 1]. Learning keeps the leak in [margin, 1 - margin] and the weights in
   // [0, 1 - margin]: a leak of 0 makes an unexplained "on" impossible and a weight of 1 an
@@ -114,6 +119,26 @@ class NoisyOr final : public WeightedDistribution, public IncrementalStatistics,
   void log_firing_from_statistics(const double* stats, double* log_on, double* log_off) const override {
     for (std::size_t j = 0; j < units(); ++j) log_off[j] = stats[3 * j + 1] > 0.0 ? -numerics::infinity : stats[3 * j];
     vector_math::log1m_exp(log_off, log_on, units());
+  }
+
+  void linear_terms(const double* states, double& offset, double* slope) const override {
+    offset = 0;
+    const std::size_t k_count = parent_units();
+    std::fill(slope, slope + k_count, 0.0);
+    for (std::size_t j = 0; j < units(); ++j) {
+      if (states[j] != 0.0) continue;
+      offset += bias_log_keep(j);
+      const double* row = log_keep_.data() + j * k_count;
+      for (std::size_t k = 0; k < k_count; ++k) slope[k] += row[k];
+    }
+  }
+  bool residual_depends_on_state() const override { return true; }
+  void residuals(const double* log_on, const double* log_off, double* on_residual,
+                 double* off_residual) const override {
+    for (std::size_t j = 0; j < units(); ++j) {
+      on_residual[j] = log_on[j];
+      off_residual[j] = log_off[j] == -numerics::infinity ? -numerics::infinity : 0.0;
+    }
   }
 
   void log_probability(const Matrix& parents, const Matrix& states, Vector& log_p,

@@ -3,15 +3,19 @@
 //   log P(s_j | a_j) = log_sigmoid(a_j) if s_j = 1, log_sigmoid(-a_j) if s_j = 0,
 //   d log P / d a_j = s_j - p_j  (the delta rule of the wake-sleep paper).
 // Incremental statistic: a_j itself, which changes by +-W_jk when parent unit k switches.
+// Linear likelihood: log P(s | x) = s . a - sum_j softplus(a_j), with s . a = s . b + (W^T s) . x
+// and -softplus(a_j) = log P(s_j = 0), whatever s_j.
 // Mean field (the deterministic machine, Dayan et al. 1995, eq. 3.10): the same affine map at
 // the parents' means m, p_j = sigmoid(b_j + sum_k W_jk m_k), so that binary means give the
 // stochastic unit exactly. Its backward pass, with u = dF/dlog p and v = dF/dlog(1 - p):
 //   dF/da_j = u_j (1 - p_j) - v_j p_j,   dF/db_j = dF/da_j,   dF/dW_jk = dF/da_j m_k,
 //   dF/dm_k = sum_j dF/da_j W_jk.
+#include <algorithm>
 #include <cmath>
 
 #include "framework/fisher_blocks.hpp"
 #include "framework/incremental_statistics.hpp"
+#include "framework/linear_likelihood.hpp"
 #include "framework/linear_algebra.hpp"
 #include "framework/mean_field.hpp"
 #include "framework/numerics.hpp"
@@ -21,7 +25,11 @@
 namespace helmholtz::plugins {
 namespace {
 
-class Sigmoid final : public WeightedDistribution, public IncrementalStatistics, public FisherBlocks, public MeanField {
+class Sigmoid final : public WeightedDistribution,
+                      public IncrementalStatistics,
+                      public LinearLikelihood,
+                      public FisherBlocks,
+                      public MeanField {
  public:
   // All parameters real; biases start at 0 and weights uniform in [-0.1, 0.1].
   explicit Sigmoid(NodeShape shape)
@@ -52,6 +60,23 @@ class Sigmoid final : public WeightedDistribution, public IncrementalStatistics,
   }
   void log_firing_from_statistics(const double* stats, double* log_on, double* log_off) const override {
     vector_math::log_sigmoid_pair(stats, log_on, log_off, units());
+  }
+
+  void linear_terms(const double* states, double& offset, double* slope) const override {
+    offset = 0;
+    const std::size_t k_count = parent_units();
+    std::fill(slope, slope + k_count, 0.0);
+    for (std::size_t j = 0; j < units(); ++j) {
+      if (states[j] == 0.0) continue;
+      offset += bias(j);
+      const double* row = weight_data() + j * k_count;
+      for (std::size_t k = 0; k < k_count; ++k) slope[k] += row[k];
+    }
+  }
+  bool residual_depends_on_state() const override { return false; }
+  void residuals(const double* /*log_on*/, const double* log_off, double* /*on_residual*/,
+                 double* off_residual) const override {
+    std::copy(log_off, log_off + units(), off_residual);
   }
 
   void probabilities(const Matrix& parents, Matrix& p) const override {

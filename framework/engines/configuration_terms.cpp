@@ -1,8 +1,10 @@
 #include "framework/engines/configuration_terms.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "framework/incremental_statistics.hpp"
+#include "framework/linear_likelihood.hpp"
 #include "framework/linear_algebra.hpp"
 
 namespace helmholtz {
@@ -45,7 +47,14 @@ TermPlan::TermPlan(const Network& network, const DirectedModel& model, const Uni
     if (!observed_parent) t.role = observed ? TermRole::likelihood : TermRole::prior;
     else if (!hidden_parent) t.role = observed ? TermRole::constant : TermRole::recognised;
     else t.role = TermRole::mixed;
-    if (t.role == TermRole::likelihood) {
+    if (t.role == TermRole::likelihood) t.linear = dynamic_cast<const LinearLikelihood*>(c.distribution.get());
+    if (t.linear) {
+      any_linear = true;
+      if (t.linear->residual_depends_on_state()) {
+        t.block_offset = residual_units;
+        residual_units += t.units;
+      }
+    } else if (t.role == TermRole::likelihood) {
       t.block_offset = likelihood_units;
       likelihood_units += t.units;
     } else if (t.role == TermRole::recognised) {
@@ -69,10 +78,31 @@ void TermBlock::prepare(const TermPlan& plan, const Matrix& block) {
   ensure_shape(recognised_logs, patterns, 2 * plan.recognised_units);
   ensure_shape(constant, patterns);
   constant.fill(0.0);
+  ensure_shape(linear_offset, patterns);
+  linear_offset.fill(0.0);
+  ensure_shape(linear_slope, plan.any_linear ? plan.hidden_units : 0, patterns);
+  linear_slope.fill(0.0);
+  on_rows.assign(plan.residual_units ? patterns : 0, {});
   Matrix parents, states, log_on, log_off;
   Vector log_p;
   Workspace workspace;
+  std::vector<double> slope;
   for (const TermNode& t : plan.nodes) {
+    if (t.linear) {
+      const bool residual_rows = t.linear->residual_depends_on_state();
+      slope.resize(t.parent_hidden_unit.size());
+      for (std::size_t n = 0; n < patterns; ++n) {
+        const double* d = &block(n, t.data_offset);
+        double offset = 0;
+        t.linear->linear_terms(d, offset, slope.data());
+        linear_offset(n) += offset;
+        for (std::size_t k = 0; k < slope.size(); ++k) linear_slope(t.parent_hidden_unit[k], n) += slope[k];
+        if (residual_rows)
+          for (std::size_t j = 0; j < t.units; ++j)
+            if (d[j] != 0.0) on_rows[n].push_back(static_cast<std::uint32_t>(t.block_offset + j));
+      }
+      continue;
+    }
     if (t.role == TermRole::likelihood) {
       for (std::size_t n = 0; n < patterns; ++n)
         for (std::size_t j = 0; j < t.units; ++j) {
@@ -101,6 +131,15 @@ void TermBlock::prepare(const TermPlan& plan, const Matrix& block) {
       for (std::size_t n = 0; n < patterns; ++n) constant(n) += log_p(n);
     }
   }
+  // One vector add per unit on costs about as much as 4 multiply-adds of the product per unit.
+  std::size_t on = 0;
+  for (const auto& rows : on_rows) on += rows.size();
+  residual_product = plan.residual_units && 4 * on > patterns * plan.residual_units;
+  ensure_shape(on_states, residual_product ? patterns : 0, plan.residual_units);
+  on_states.fill(0.0);
+  if (residual_product)
+    for (std::size_t n = 0; n < patterns; ++n)
+      for (std::uint32_t r : on_rows[n]) on_states(n, r) = 1.0;
 }
 
 TermWalker::TermWalker(const TermPlan& plan) : plan_(plan) {
@@ -123,6 +162,21 @@ TermWalker::TermWalker(const TermPlan& plan) : plan_(plan) {
   ensure_shape(likelihood_base_, batch_capacity);
   ensure_shape(recognised_bits_, batch_capacity, 2 * plan.recognised_units);
   ensure_shape(prior_, batch_capacity);
+  ensure_shape(linear_shared_, batch_capacity);
+  ensure_shape(residual_diff_, plan.residual_units, batch_capacity);
+  std::size_t widest = 0;
+  for (const TermNode& t : plan.nodes)
+    if (t.linear) widest = std::max(widest, t.units);
+  on_residual_.resize(widest);
+  off_residual_.resize(widest);
+}
+
+void TermWalker::attach(const TermBlock& block) {
+  block_ = &block;
+  if (!plan_.any_linear) return;
+  const std::size_t patterns = block.data->shape(0);
+  ensure_shape(running_, patterns);
+  ensure_shape(linear_rows_, batch_capacity, patterns);
 }
 
 void TermWalker::update_firing(std::size_t i) {
@@ -139,6 +193,15 @@ void TermWalker::update_prior(std::size_t i, std::uint64_t h) {
 }
 
 void TermWalker::reset(std::uint64_t h) {
+  if (plan_.any_linear) {  // exact recomputation of every pattern's offset + slope . h
+    const std::size_t patterns = running_.size();
+    std::copy(block_->linear_offset.data(), block_->linear_offset.data() + patterns, running_.data());
+    for (std::size_t u = 0; u < plan_.hidden_units; ++u)
+      if ((h >> u) & 1u) {
+        const double* slope = &block_->linear_slope(u, 0);
+        for (std::size_t n = 0; n < patterns; ++n) running_(n) += slope[n];
+      }
+  }
   for (std::size_t i = 0; i < plan_.nodes.size(); ++i) {
     const TermNode& t = plan_.nodes[i];
     if (t.role != TermRole::prior && t.role != TermRole::likelihood) continue;
@@ -157,6 +220,15 @@ void TermWalker::reset(std::uint64_t h) {
 
 void TermWalker::flip(std::size_t u, std::uint64_t h) {
   const bool on = (h >> u) & 1u;
+  if (plan_.any_linear) {
+    const std::size_t patterns = running_.size();
+    const double* slope = &block_->linear_slope(u, 0);
+    double* running = running_.data();
+    if (on)
+      for (std::size_t n = 0; n < patterns; ++n) running[n] += slope[n];
+    else
+      for (std::size_t n = 0; n < patterns; ++n) running[n] -= slope[n];
+  }
   for (const auto& [i, column] : plan_.dependents[u]) {
     const TermNode& t = plan_.nodes[i];
     if (t.incremental) t.incremental->switch_parent(stats_[i].data(), column, on);
@@ -168,11 +240,45 @@ void TermWalker::flip(std::size_t u, std::uint64_t h) {
   if (own != UnitLayout::npos && plan_.nodes[own].role == TermRole::prior) update_prior(own, h);
 }
 
+void TermWalker::record_linear(std::size_t i, std::size_t b) {
+  const TermNode& t = plan_.nodes[i];
+  const double* log_on = log_on_[i].data();
+  const double* log_off = log_off_[i].data();
+  double shared = 0;
+  if (!t.linear->residual_depends_on_state()) {
+    t.linear->residuals(log_on, log_off, nullptr, off_residual_.data());
+    for (std::size_t j = 0; j < t.units; ++j) shared += off_residual_[j];
+  } else {
+    t.linear->residuals(log_on, log_off, on_residual_.data(), off_residual_.data());
+    for (std::size_t j = 0; j < t.units; ++j) {
+      double off = off_residual_[j];
+      if (off == -std::numeric_limits<double>::infinity()) {  // certainly on: its off state is impossible
+        certain_on_.push_back({b, t.data_offset + j});
+        off = 0.0;
+      }
+      shared += off;
+      residual_diff_(t.block_offset + j, b) = std::max(on_residual_[j], impossible) - off;
+    }
+  }
+  linear_shared_(b) += std::max(shared, impossible);
+}
+
 void TermWalker::record(std::size_t b, std::uint64_t h) {
-  if (b == 0) batch_has_certain_unit_ = false;
+  if (b == 0) {
+    batch_has_certain_unit_ = false;
+    certain_on_.clear();
+  }
+  if (plan_.any_linear) {
+    linear_shared_(b) = 0.0;
+    std::copy(running_.data(), running_.data() + running_.size(), &linear_rows_(b, 0));
+  }
   double prior = 0, base = 0;
   for (std::size_t i = 0; i < plan_.nodes.size(); ++i) {
     const TermNode& t = plan_.nodes[i];
+    if (t.linear) {
+      record_linear(i, b);
+      continue;
+    }
     switch (t.role) {
       case TermRole::prior: prior += prior_term_[i]; break;
       case TermRole::likelihood: {
@@ -218,7 +324,37 @@ void TermWalker::evaluate(const TermBlock& block, std::size_t filled, const std:
   else if (v)
     multiply_by_transpose(block.likelihood_states, likelihood_logs_.data(), filled, out, true);
   if (plan_.recognised_units) multiply_by_transpose(block.recognised_logs, recognised_bits_.data(), filled, out, true);
+  if (plan_.any_linear) add_linear(block, filled, out);
   add_mixed(block, filled, configurations, out);
+}
+
+void TermWalker::add_linear(const TermBlock& block, std::size_t filled, Matrix& out) const {
+  const std::size_t patterns = out.shape(0);
+  // out(n, b) += linear_rows_(b, n) + shared(b): a transpose, in tiles that stay in cache.
+  constexpr std::size_t tile = 16;
+  const double* shared = linear_shared_.data();
+  for (std::size_t n0 = 0; n0 < patterns; n0 += tile) {
+    const std::size_t n1 = std::min(patterns, n0 + tile);
+    for (std::size_t b = 0; b < filled; ++b) {
+      const double* row = &linear_rows_(b, 0);
+      for (std::size_t n = n0; n < n1; ++n) out(n, b) += row[n] + shared[b];
+    }
+  }
+  if (block.residual_product)
+    multiply_add(patterns, filled, plan_.residual_units, block.on_states.data(), plan_.residual_units,
+                 residual_diff_.data(), batch_capacity, out.data(), filled);
+  else if (plan_.residual_units)  // one vector add over the batch per unit on in the pattern
+    for (std::size_t n = 0; n < patterns; ++n) {
+      double* o = &out(n, 0);
+      for (std::uint32_t r : block.on_rows[n]) {
+        const double* diff = &residual_diff_(r, 0);
+        for (std::size_t b = 0; b < filled; ++b) o[b] += diff[b];
+      }
+    }
+  const Matrix& data = *block.data;
+  for (const auto& [b, column] : certain_on_)
+    for (std::size_t n = 0; n < patterns; ++n)
+      if (data(n, column) == 0.0) out(n, b) += impossible;
 }
 
 void TermWalker::add_mixed(const TermBlock& block, std::size_t filled, const std::vector<std::uint64_t>& configurations,

@@ -7,8 +7,13 @@
 //   prior       hidden node, hidden parents only: firing and states depend on h alone, so
 //               the term is one number per configuration;
 //   likelihood  observed node, hidden parents only: the firing log-probabilities depend
-//               on h alone and are shared by all patterns, the states are the data: a matrix
-//               product [d, 1 - d] x [log on, log off]^T per batch;
+//               on h alone and are shared by all patterns, the states are the data. With the
+//               plugin's LinearLikelihood capability, log P(d | h) = offset(d) + slope(d) . h
+//               + residual(h, d): each pattern's linear part follows the Gray-code walk (a flip
+//               of unit k adds +-slope_k to every pattern's running value, one vector add), the
+//               residual is one number per configuration (sigmoid), plus one per unit on in
+//               the pattern (noisy-or): O(1) per (pattern, configuration). Without it, a
+//               matrix product [d, 1 - d] x [log on, log off]^T per batch, O(units);
 //   recognised  hidden node, observed parents only: the firing log-probabilities depend on
 //               d alone and are computed once per block, the states are h: a matrix product
 //               [log on, log off] x [h, 1 - h]^T per batch;
@@ -26,6 +31,7 @@
 namespace helmholtz {
 
 class IncrementalStatistics;
+class LinearLikelihood;
 
 // log 0 inside matrix products, where 0 * -inf would give NaN; anything at or below
 // impossible_threshold is read as -inf.
@@ -50,12 +56,15 @@ struct TermNode {
   TermRole role = TermRole::prior;
   const Distribution* distribution = nullptr;
   const IncrementalStatistics* incremental = nullptr;  // null: recompute from the parents
+  const LinearLikelihood* linear = nullptr;            // likelihood nodes only; null: matrix product
   std::size_t units = 0;
   std::vector<std::size_t> parent_hidden_unit;  // per parent column: hidden unit, or npos
   std::vector<std::size_t> parent_data_column;  // per parent column: data column, or npos
   std::size_t hidden_offset = UnitLayout::npos;
   std::size_t data_offset = UnitLayout::npos;
-  std::size_t block_offset = 0;  // likelihood: column in the shared block; recognised: in the recognised block
+  // likelihood: column in the shared block, or (linear, state-dependent residual) row in the
+  // residual block; recognised: column in the recognised block.
+  std::size_t block_offset = 0;
 };
 
 // The immutable plan of one direction of the network.
@@ -64,6 +73,9 @@ struct TermPlan {
   std::size_t hidden_units = 0;
   std::size_t likelihood_units = 0;  // columns of the likelihood block (times 2)
   std::size_t recognised_units = 0;  // columns of the recognised block (times 2)
+  bool any_linear = false;           // some likelihood node has the LinearLikelihood capability
+  std::size_t residual_units = 0;    // rows of the residual block: units of linear nodes whose
+                                     // residual depends on the state
   std::vector<TermNode> nodes;       // every node with a distribution, parents first
   // For each hidden unit: (term node, parent column) of every node it is a parent of.
   std::vector<std::vector<std::pair<std::size_t, std::size_t>>> dependents;
@@ -77,6 +89,15 @@ struct TermBlock {
   Matrix likelihood_states;      // patterns x 2 * likelihood units: [d, 1 - d]
   Matrix recognised_logs;        // patterns x 2 * recognised units: [log on, log off]
   Vector constant;               // patterns: the constant nodes' terms
+  // Linear likelihood nodes: the sum of their offsets per pattern, the sum of their slopes per
+  // hidden unit (hidden units x patterns), and per pattern the residual rows of its units on.
+  Vector linear_offset;
+  Matrix linear_slope;
+  std::vector<std::vector<std::uint32_t>> on_rows;
+  // When the patterns' units are mostly on, a matrix product [d] x [on - off residual] is
+  // cheaper than one vector add per unit on: on_states (patterns x residual units) is then set.
+  bool residual_product = false;
+  Matrix on_states;
 
   void prepare(const TermPlan& plan, const Matrix& block);
 };
@@ -86,6 +107,9 @@ class TermWalker {
  public:
   explicit TermWalker(const TermPlan& plan);
 
+  // The block of patterns the walk is for (needed by linear likelihood nodes); call before
+  // reset, and again whenever the block changes.
+  void attach(const TermBlock& block);
   // Everything recomputed for configuration h.
   void reset(std::uint64_t h);
   // Hidden unit u has just flipped; h is the new configuration.
@@ -102,6 +126,8 @@ class TermWalker {
  private:
   void update_firing(std::size_t i);
   void update_prior(std::size_t i, std::uint64_t h);
+  void record_linear(std::size_t i, std::size_t b);
+  void add_linear(const TermBlock& block, std::size_t filled, Matrix& out) const;
   void add_mixed(const TermBlock& block, std::size_t filled, const std::vector<std::uint64_t>& configurations,
                  Matrix& out);
 
@@ -117,6 +143,17 @@ class TermWalker {
   Matrix likelihood_diff_;     // batch x likelihood units: log on - log off
   Vector likelihood_base_;     // batch: sum of log off
   bool batch_has_certain_unit_ = false;
+  // Linear likelihood nodes: every pattern's running offset + slope . h, a copy of it per
+  // configuration of the batch (batch x patterns), the residual shared by all patterns, the
+  // state-dependent residual on - off (residual units x batch), and the (configuration, data
+  // column) pairs where a unit is certainly on, so that patterns with it off are impossible.
+  const TermBlock* block_ = nullptr;
+  Vector running_;
+  Matrix linear_rows_;
+  Vector linear_shared_;
+  Matrix residual_diff_;
+  std::vector<std::pair<std::size_t, std::size_t>> certain_on_;
+  std::vector<double> on_residual_, off_residual_;
   Matrix recognised_bits_;  // batch x 2 * recognised units
   Vector prior_;            // batch
   Matrix mixed_parents_, mixed_states_;

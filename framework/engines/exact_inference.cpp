@@ -8,10 +8,11 @@
 #include <optional>
 #include <thread>
 
+#include <xsimd/xsimd.hpp>
+
 #include "framework/engines/configuration_terms.hpp"
 #include "framework/linear_algebra.hpp"
 #include "framework/numerics.hpp"
-#include "framework/vector_math.hpp"
 
 namespace helmholtz {
 namespace {
@@ -20,6 +21,47 @@ constexpr std::size_t pattern_block = 2048;       // patterns enumerated togethe
 constexpr std::uint64_t refresh_interval = 4096;  // exact recomputation of incremental statistics
 constexpr std::uint64_t configurations_per_thread_minimum = 4096;
 constexpr std::size_t batch = TermWalker::batch_capacity;
+
+// The per-pattern step of the streaming log-sum-exp over a batch of configurations, in SIMD
+// lanes with independent accumulators (a scalar running max or sum is one long dependency
+// chain): the block maximum, then one exp per element and their sum.
+using simd = xsimd::batch<double>;
+constexpr std::size_t lanes = simd::size;
+
+double block_max(const double* x, std::size_t n) {
+  std::size_t i = 0;
+  double m = -numerics::infinity;
+  if (n >= 2 * lanes) {
+    simd m0 = simd::load_unaligned(x), m1 = simd::load_unaligned(x + lanes);
+    for (i = 2 * lanes; i + 2 * lanes <= n; i += 2 * lanes) {
+      m0 = xsimd::max(m0, simd::load_unaligned(x + i));
+      m1 = xsimd::max(m1, simd::load_unaligned(x + i + lanes));
+    }
+    alignas(64) double out[lanes];
+    xsimd::max(m0, m1).store_aligned(out);
+    for (double v : out) m = std::max(m, v);
+  }
+  for (; i < n; ++i) m = std::max(m, x[i]);
+  return m;
+}
+
+// x[b] = exp(x[b] - shift) in place; returns their sum.
+double exp_shifted_sum(double* x, std::size_t n, double shift) {
+  std::size_t i = 0;
+  const simd c(shift);
+  simd s0(0.0), s1(0.0);
+  for (; i + 2 * lanes <= n; i += 2 * lanes) {
+    const simd a = xsimd::exp(simd::load_unaligned(x + i) - c);
+    const simd b = xsimd::exp(simd::load_unaligned(x + i + lanes) - c);
+    a.store_unaligned(x + i);
+    b.store_unaligned(x + i + lanes);
+    s0 += a;
+    s1 += b;
+  }
+  double s = xsimd::hadd(s0 + s1);
+  for (; i < n; ++i) s += x[i] = std::exp(x[i] - shift);
+  return s;
+}
 
 // Per-pattern running results for one block of patterns and one share of the configurations.
 struct Partial {
@@ -86,6 +128,8 @@ class Enumerator {
 
   void run(const TermBlock& p_block, const TermBlock* q_block, std::uint64_t begin, std::uint64_t end, Partial& out) {
     out.reset(p_block.data->shape(0), plans_.layout.hidden_units, options_);
+    p_.attach(p_block);
+    if (q_) q_->attach(*q_block);
     std::uint64_t h = begin ^ (begin >> 1);  // Gray code of the first index
     reset(h);
     std::size_t filled = 0;
@@ -131,16 +175,16 @@ class Enumerator {
     const std::size_t patterns = log_p_.shape(0);
     for (std::size_t n = 0; n < patterns; ++n) {
       double* row = &log_p_(n, 0);
-      const double* top = std::max_element(row, row + filled);
-      if (*top > out.best(n)) {
-        out.best(n) = *top;
-        out.best_configuration[n] = configurations_[static_cast<std::size_t>(top - row)];
+      const double top = block_max(row, filled);
+      if (top > out.best(n)) {
+        out.best(n) = top;
+        out.best_configuration[n] = configurations_[static_cast<std::size_t>(std::find(row, row + filled, top) - row)];
       }
-      if (*top <= impossible_threshold) {  // nothing possible in this batch
+      if (top <= impossible_threshold) {  // nothing possible in this batch
         std::fill(row, row + filled, 0.0);
         continue;
       }
-      const double m = std::max(out.max(n), *top);
+      const double m = std::max(out.max(n), top);
       if (m > out.max(n) && out.sum(n) > 0.0) {
         const double rescale = std::exp(out.max(n) - m);
         out.sum(n) *= rescale;
@@ -148,11 +192,7 @@ class Enumerator {
           for (std::size_t u = 0; u < plans_.layout.hidden_units; ++u) out.marginals(n, u) *= rescale;
       }
       out.max(n) = m;
-      for (std::size_t b = 0; b < filled; ++b) row[b] -= m;
-      vector_math::exp_in_place(row, filled);
-      double s = 0;
-      for (std::size_t b = 0; b < filled; ++b) s += row[b];
-      out.sum(n) += s;
+      out.sum(n) += exp_shifted_sum(row, filled, m);
     }
     // log_p_ now holds exp(log P(h,d) - max): the posterior weights, up to normalisation.
     const std::size_t h_units = plans_.layout.hidden_units;

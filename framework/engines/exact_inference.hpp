@@ -11,11 +11,17 @@
 // - For an observed node whose parents are all hidden, its firing log-probabilities depend
 //   on h alone, so they are computed once per configuration and shared by all patterns:
 //     log P(d | h) = sum_j d_j log P(on_j | h) + (1 - d_j) log P(off_j | h),
-//   which for a batch of configurations and all patterns is one matrix product.
+//   which for a batch of configurations and all patterns is one matrix product; with the
+//   plugin's LinearLikelihood capability (sigmoid, noisy-or) it is instead
+//     log P(d | h) = offset(d) + slope(d) . h + residual(h, d),
+//   the linear part following the Gray-code walk per pattern (one vector add per flip) and the
+//   residual computed once per configuration: O(1) per (pattern, configuration).
 // - A hidden node whose parents are all observed (the first layer of a recognition model)
 //   has firing log-probabilities that depend on d alone: computed once per pattern, then a
 //   matrix product with the configurations' bits.
-// - The posterior marginals are another matrix product (weights x configuration bits).
+// - The posterior marginals are another matrix product (weights x configuration bits), O(H)
+//   per (pattern, configuration); the exact bound adds O(1) (one exp of log Q) per pair.
+// - The per-pattern log-sum-exp of a batch is SIMD: block maximum, one exp per element.
 // configuration_terms.hpp holds this kernel; this file walks the configurations and reduces.
 // - The configuration space is split between threads.
 #include <atomic>
