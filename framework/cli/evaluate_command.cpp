@@ -5,6 +5,7 @@
 
 #include "framework/cli/command.hpp"
 #include "framework/cli/interrupt.hpp"
+#include "framework/cli/progress.hpp"
 #include "framework/engines/exact_inference.hpp"
 #include "framework/engines/free_energy.hpp"
 #include "framework/io/data_file.hpp"
@@ -27,7 +28,7 @@ double mean(const Vector& v) {
   return v.size() ? sum / static_cast<double>(v.size()) : 0.0;
 }
 
-int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
+int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   const std::atomic<bool>& interrupted = interrupt_flag();  // first, so Ctrl-C is never fatal
   const std::string model_file = args.positional(0);
   const Network network = read_model(model_file);
@@ -47,7 +48,13 @@ int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
       {"importance_log_likelihood", "importance", sampled.importance_log_likelihood}};
   if (exact_possible) {
     exact.free_energy_bound = true;  // one enumeration gives both
+    Progress progress(err,
+                      "evaluate: exact, 2^" + std::to_string(network.hidden_units()) + " configurations x " +
+                          std::to_string(data.shape(0)) + " patterns",
+                      args.flag("--quiet"));
+    exact.progress = [&progress](double fraction) { progress.update(fraction); };
     const ExactResult result = exact_inference(network, data, exact);
+    progress.finish();
     Vector gap = result.log_likelihood - result.free_energy_bound;
     columns.push_back({"exact_log_likelihood", "log p(d)", result.log_likelihood});
     columns.push_back({"exact_bound", "exact -F", result.free_energy_bound});
@@ -105,7 +112,8 @@ Command evaluate_command() {
             {"--seed", "", "S", "seed of the random generator (default 0)"},
             {"--max-hidden-units", "", "H", "compute exact values only up to this many hidden units (default 30)"},
             {"--threads", "", "T", "threads for exact enumeration (default: one per core)"},
-            {"--no-exact", "", "", "skip the exact values even when the network is small enough"}},
+            {"--no-exact", "", "", "skip the exact values even when the network is small enough"},
+            {"--quiet", "", "", "no progress of the exact enumeration on stderr (shown when it takes over a second)"}},
            "Per pattern and mean, in nats: sampled_bound = (1/K) sum_k [log P(h_k,d) - log Q(h_k|d)];\n"
            "importance_log_likelihood = log (1/K) sum_k P(h_k,d)/Q(h_k|d); and, when the hidden units\n"
            "are few enough, exact_log_likelihood = log p(d), exact_bound = sum_h Q(h|d)[log P(h,d) - log Q(h|d)]\n"

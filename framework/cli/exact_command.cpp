@@ -6,6 +6,7 @@
 
 #include "framework/cli/command.hpp"
 #include "framework/cli/interrupt.hpp"
+#include "framework/cli/progress.hpp"
 #include "framework/engines/exact_inference.hpp"
 #include "framework/io/data_file.hpp"
 #include "framework/io/json_writer.hpp"
@@ -37,7 +38,7 @@ std::vector<std::string> hidden_unit_names(const Network& network) {
   return out;
 }
 
-int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
+int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   const std::atomic<bool>& interrupted = interrupt_flag();  // first, so Ctrl-C is never fatal
   const std::string model_file = args.positional(0);
   const Network network = read_model(model_file);
@@ -52,7 +53,13 @@ int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
   enumerable_configurations(network, options.max_hidden_units);  // refuse before reading data
 
   const Matrix data = all_patterns ? all_visible_patterns(network) : read_data(args.text("--data"), network.visible_units());
+  Progress progress(err,
+                    "exact: 2^" + std::to_string(network.hidden_units()) + " configurations x " +
+                        std::to_string(data.shape(0)) + " patterns",
+                    args.flag("--quiet"));
+  options.progress = [&progress](double fraction) { progress.update(fraction); };
   const ExactResult result = exact_inference(network, data, options);
+  progress.finish();
   double total_probability = 0;
   for (double l : result.log_likelihood) total_probability += std::exp(l);
 
@@ -129,7 +136,8 @@ Command exact_command() {
             {"--json", "", "", "print one JSON object instead of a table"},
             {"--posterior", "", "", "also give the posterior marginals P(h_i = 1 | d) and the posterior mode"},
             {"--max-hidden-units", "", "H", "refuse networks with more hidden units than this (default 30)"},
-            {"--threads", "", "T", "threads to split the configurations over (default: one per core)"}},
+            {"--threads", "", "T", "threads to split the configurations over (default: one per core)"},
+            {"--quiet", "", "", "no progress on stderr (shown for work of more than a second)"}},
            "log p(d) = logsumexp over h of log P(h, d), in nats. The 2^H configurations are visited in\n"
            "Gray-code order and split between threads. JSON keys: mean_log_likelihood, log_likelihood\n"
            "(per pattern), hidden_configurations, patterns, hidden_units; with --posterior also\n"

@@ -7,6 +7,8 @@
 #include <limits>
 #include <optional>
 #include <thread>
+#include <chrono>
+#include <functional>
 
 #include <xsimd/xsimd.hpp>
 
@@ -120,6 +122,11 @@ struct Plans {
 // Walks a contiguous share of the Gray-code sequence for one block of patterns.
 class Enumerator {
  public:
+  // Progress: configurations done, added after every batch, and a call after every batch
+  // (set on the enumerator that runs on the calling thread only).
+  std::atomic<std::uint64_t>* done = nullptr;
+  std::function<void()> on_batch;
+
   Enumerator(const Plans& plans, const ExactOptions& options) : plans_(plans), options_(options), p_(plans.generative) {
     if (plans.recognition) q_.emplace(*plans.recognition);
     if (options.posterior_marginals) ensure_shape(bits_, batch, plans.layout.hidden_units);
@@ -143,6 +150,8 @@ class Enumerator {
       record(filled++, h);
       if (filled == batch || i + 1 == end) {
         flush(p_block, q_block, filled, out);
+        if (done) done->fetch_add(filled, std::memory_order_relaxed);
+        if (on_batch) on_batch();
         filled = 0;
         if (options_.interrupt && options_.interrupt->load(std::memory_order_relaxed)) throw Interrupted();
       }
@@ -276,6 +285,19 @@ ExactResult exact_inference(const Network& network, const Matrix& data, const Ex
 
   std::vector<Enumerator> enumerators;
   for (unsigned t = 0; t < threads; ++t) enumerators.emplace_back(plans, options);
+  // Progress: every thread counts its configurations; the calling thread reports.
+  std::atomic<std::uint64_t> done{0};
+  const double work = static_cast<double>(total) * static_cast<double>((patterns + pattern_block - 1) / pattern_block);
+  auto last_report = std::chrono::steady_clock::now();
+  if (options.progress) {
+    for (auto& e : enumerators) e.done = &done;
+    enumerators.back().on_batch = [&] {
+      const auto now = std::chrono::steady_clock::now();
+      if (std::chrono::duration<double>(now - last_report).count() < options.progress_interval) return;
+      last_report = now;
+      options.progress(static_cast<double>(done.load(std::memory_order_relaxed)) / work);
+    };
+  }
   std::vector<Partial> partials(threads);
   Matrix block;
   TermBlock p_block, q_block;

@@ -25,6 +25,7 @@
 // configuration_terms.hpp holds this kernel; this file walks the configurations and reduces.
 // - The configuration space is split between threads.
 #include <atomic>
+#include <functional>
 #include <cstdint>
 
 #include "framework/graph/network.hpp"
@@ -41,6 +42,10 @@ struct ExactOptions {
   bool free_energy_bound = false;
   // Checked between batches; when it becomes true the engine stops and throws Interrupted.
   const std::atomic<bool>* interrupt = nullptr;
+  // Called on the calling thread, at most every `progress_interval` seconds, with the
+  // fraction of the work done (configurations x pattern blocks), for progress displays.
+  std::function<void(double fraction)> progress;
+  double progress_interval = 0.5;
 };
 
 struct ExactResult {
