@@ -2,55 +2,85 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
+#include <optional>
+#include <thread>
+#include <vector>
 
 #include "framework/engines/recognition.hpp"
+#include "framework/linear_algebra.hpp"
 #include "framework/numerics.hpp"
 
 namespace helmholtz {
 namespace {
 
-// Patterns handled together, to bound memory on large data sets.
-constexpr std::size_t pattern_block = 4096;
-
-Matrix rows(const Matrix& data, std::size_t first, std::size_t count) {
-  Matrix out = Matrix::from_shape({count, data.shape(1)});
-  std::copy(data.data() + first * data.shape(1), data.data() + (first + count) * data.shape(1), out.data());
-  return out;
-}
+// Patterns that draw from one random stream: the work is split into chunks of this many
+// patterns, chunk c drawing from stream c of the seed taken from the caller's generator,
+// so that the estimates do not depend on how many threads share the chunks.
+constexpr std::size_t chunk_patterns = 256;
 
 }  // namespace
 
 SampledEstimates sampled_estimates(const Network& network, const Matrix& data, std::size_t samples, Rng& rng,
-                                   const std::atomic<bool>* interrupt) {
+                                   const std::atomic<bool>* interrupt, unsigned threads) {
   if (samples == 0) throw Error("the number of samples must be at least 1");
-  const std::size_t patterns = data.shape(0);
+  const std::size_t patterns = data.shape(0), width = data.shape(1);
   SampledEstimates out{Vector::from_shape({patterns}), Vector::from_shape({patterns})};
-  RecognitionSampler recognition(network);
-  Vector log_q, log_p, node_log_p, bound_sum, log_weight_sum;
-  Matrix parents;
-  Workspace workspace;
-  for (std::size_t first = 0; first < patterns; first += pattern_block) {
-    const std::size_t count = std::min(pattern_block, patterns - first);
-    const Matrix block = rows(data, first, count);
-    bound_sum = xt::zeros<double>({count});
-    log_weight_sum = Vector::from_shape({count});
-    log_weight_sum.fill(-numerics::infinity);
-    for (std::size_t s = 0; s < samples; ++s) {
-      if (interrupt && interrupt->load(std::memory_order_relaxed)) throw Interrupted();
-      const NodeStates& states = recognition.sample(block, rng, log_q);
-      generative_log_joint(network, states, log_p, parents, node_log_p, workspace);
-      for (std::size_t n = 0; n < count; ++n) {
-        const double log_weight = log_p(n) - log_q(n);  // log q > -inf: h was drawn from Q
-        bound_sum(n) += log_weight;
-        log_weight_sum(n) = numerics::log_add_exp(log_weight_sum(n), log_weight);
+  const std::uint64_t base = rng();  // one draw: the seed of every chunk's stream
+  const std::size_t chunks = (patterns + chunk_patterns - 1) / chunk_patterns;
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(threads, chunks)));
+  std::optional<ScopedBlasThreads> one_blas_thread;  // with threads of our own, BLAS gets one
+  if (threads > 1) one_blas_thread.emplace(1);
+
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> stopped{false};
+  std::vector<std::exception_ptr> errors(threads);
+  auto work = [&](unsigned t) {
+    try {
+      RecognitionSampler recognition(network);
+      Vector log_q, log_p, node_log_p, bound_sum, log_weight_sum;
+      Matrix parents, block;
+      Workspace workspace;
+      for (std::size_t c = next++; c < chunks; c = next++) {
+        const std::size_t first = c * chunk_patterns, count = std::min(chunk_patterns, patterns - first);
+        ensure_shape(block, count, width);
+        std::copy(data.data() + first * width, data.data() + (first + count) * width, block.data());
+        Rng stream = make_rng(stream_seed(base, c));
+        bound_sum = xt::zeros<double>({count});
+        log_weight_sum = Vector::from_shape({count});
+        log_weight_sum.fill(-numerics::infinity);
+        for (std::size_t s = 0; s < samples; ++s) {
+          if ((interrupt && interrupt->load(std::memory_order_relaxed)) || stopped.load(std::memory_order_relaxed)) {
+            stopped = true;
+            return;
+          }
+          const NodeStates& states = recognition.sample(block, stream, log_q);
+          generative_log_joint(network, states, log_p, parents, node_log_p, workspace);
+          for (std::size_t n = 0; n < count; ++n) {
+            const double log_weight = log_p(n) - log_q(n);  // log q > -inf: h was drawn from Q
+            bound_sum(n) += log_weight;
+            log_weight_sum(n) = numerics::log_add_exp(log_weight_sum(n), log_weight);
+          }
+        }
+        const double k = static_cast<double>(samples);
+        for (std::size_t n = 0; n < count; ++n) {
+          out.sampled_bound(first + n) = bound_sum(n) / k;
+          out.importance_log_likelihood(first + n) = log_weight_sum(n) - std::log(k);
+        }
       }
+    } catch (...) {
+      errors[t] = std::current_exception();
+      stopped = true;
     }
-    const double k = static_cast<double>(samples);
-    for (std::size_t n = 0; n < count; ++n) {
-      out.sampled_bound(first + n) = bound_sum(n) / k;
-      out.importance_log_likelihood(first + n) = log_weight_sum(n) - std::log(k);
-    }
-  }
+  };
+  std::vector<std::thread> workers;
+  for (unsigned t = 0; t + 1 < threads; ++t) workers.emplace_back(work, t);
+  work(threads - 1);  // the calling thread takes its share
+  for (auto& w : workers) w.join();
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  if (stopped) throw Interrupted();
   return out;
 }
 

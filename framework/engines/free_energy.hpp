@@ -19,8 +19,11 @@ struct SampledEstimates {
 
 // Both estimates from the same `samples` draws per pattern (data: patterns x visible units).
 // `interrupt`, when given, is checked between samples; when set, Interrupted is thrown.
+// Blocks of 256 patterns share the threads (0: one per core); each block draws from its own
+// stream, seeded from one number drawn from `rng`, so the estimates are the same for any
+// number of threads.
 SampledEstimates sampled_estimates(const Network& network, const Matrix& data, std::size_t samples, Rng& rng,
-                                   const std::atomic<bool>* interrupt = nullptr);
+                                   const std::atomic<bool>* interrupt = nullptr, unsigned threads = 0);
 
 // The exact bound, by enumerating every hidden configuration:
 //   -F(d) = sum_h Q(h | d) [log P(h, d) - log Q(h | d)].

@@ -17,14 +17,6 @@ namespace {
 constexpr std::size_t report_patterns = 1000;
 constexpr std::uint64_t report_stream = 0x9e3779b97f4a7c15ull;  // keeps the report's samples apart
 
-// SplitMix64's finaliser: nearby (seed, epoch) pairs give unrelated streams.
-std::uint64_t mix(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
 double mean_of(const Vector& v) {
   double sum = 0;
   for (double x : v) sum += x;
@@ -52,7 +44,7 @@ struct Snapshot {
 
 }  // namespace
 
-Rng epoch_rng(std::uint64_t seed, std::size_t epoch) { return make_rng(mix(seed ^ mix(epoch))); }
+Rng epoch_rng(std::uint64_t seed, std::size_t epoch) { return make_rng(stream_seed(seed, epoch)); }
 
 TrainingOutcome train(Network& network, const Matrix& data, const TrainingOptions& options, TrainingSetup& setup,
                       const std::function<void(const EpochReport&)>& on_epoch) {

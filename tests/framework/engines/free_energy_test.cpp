@@ -2,8 +2,10 @@
 // brute force (tests/support/log_space_reference.hpp).
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <cmath>
 
+#include "framework/engines/ancestral_sampling.hpp"
 #include "framework/engines/exact_inference.hpp"
 #include "framework/engines/free_energy.hpp"
 #include "framework/numerics.hpp"
@@ -132,4 +134,22 @@ TEST_CASE("the estimates refuse zero samples and data of the wrong width") {
   CHECK_THROWS_AS(sampled_estimates(network, all_visible_patterns(network), 0, rng), Error);
   CHECK_THROWS_WITH_AS(exact_bound(network, Matrix(xt::zeros<double>({std::size_t{1}, std::size_t{5}}))),
                        doctest::Contains("5 columns"), Error);
+}
+
+TEST_CASE("sampled estimates are the same for any number of threads, and Ctrl-C stops them") {
+  Rng make = make_rng(41);
+  const Network network = testing::random_network(testing::layered_shape, make, false);
+  Rng data_rng = make_rng(42);
+  const Matrix data = sample_visible(network, 700, data_rng);  // three blocks of patterns
+  Rng a = make_rng(5), b = make_rng(5), c = make_rng(5);
+  const SampledEstimates one = sampled_estimates(network, data, 7, a, nullptr, 1);
+  const SampledEstimates two = sampled_estimates(network, data, 7, b, nullptr, 2);
+  const SampledEstimates three = sampled_estimates(network, data, 7, c, nullptr, 3);
+  CHECK(one.sampled_bound == two.sampled_bound);
+  CHECK(one.importance_log_likelihood == two.importance_log_likelihood);
+  CHECK(one.sampled_bound == three.sampled_bound);
+  CHECK(a() == b());  // the caller's generator moved on by the same draws
+  std::atomic<bool> stop{true};
+  Rng d = make_rng(5);
+  CHECK_THROWS_AS(sampled_estimates(network, data, 7, d, &stop, 2), Interrupted);
 }
