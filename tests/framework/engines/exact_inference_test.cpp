@@ -11,6 +11,7 @@
 #include "framework/incremental_statistics.hpp"
 #include "framework/numerics.hpp"
 #include "framework/registry.hpp"
+#include "tests/support/opaque_distribution.hpp"
 #include "tests/support/log_space_reference.hpp"
 #include "tests/support/random_networks.hpp"
 
@@ -119,33 +120,7 @@ TEST_CASE("two threads and Gray-code runs past the recomputation interval agree 
 
 namespace {
 
-// A sigmoid that hides its IncrementalStatistics capability, to exercise the generic path.
-class OpaqueDistribution final : public Distribution {
- public:
-  explicit OpaqueDistribution(std::unique_ptr<Distribution> inner)
-      : Distribution(inner->shape()), inner_(std::move(inner)) {
-    declare_parameters(inner_->blocks());  // the same blocks; the values are copied in
-    set_parameters(inner_->parameters());
-  }
-  OpaqueDistribution(const OpaqueDistribution& other) : Distribution(other), inner_(other.inner_->clone()) {}
-  std::string_view kind() const override { return inner_->kind(); }
-  void probabilities(const Matrix& x, Matrix& p) const override { inner_->probabilities(x, p); }
-  void log_firing_probabilities(const Matrix& x, Matrix& on, Matrix& off) const override {
-    inner_->log_firing_probabilities(x, on, off);
-  }
-  void log_probability(const Matrix& x, const Matrix& s, Vector& l, Workspace& w) const override {
-    inner_->log_probability(x, s, l, w);
-  }
-  void accumulate_gradient(const Matrix& x, const Matrix& s, const Vector& c, std::span<double> g,
-                           Workspace& w) const override {
-    inner_->accumulate_gradient(x, s, c, g, w);
-  }
-  std::unique_ptr<Distribution> clone() const override { return std::make_unique<OpaqueDistribution>(*this); }
-  void refresh() override { inner_->set_parameters(parameters()); }
-
- private:
-  std::unique_ptr<Distribution> inner_;
-};
+using testing::OpaqueDistribution;
 
 }  // namespace
 
