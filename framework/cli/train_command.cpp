@@ -7,6 +7,7 @@
 
 #include "framework/cli/command.hpp"
 #include "framework/cli/interrupt.hpp"
+#include "framework/cli/progress.hpp"
 #include "framework/engines/training/trainer.hpp"
 #include "framework/io/atomic_file.hpp"
 #include "framework/io/data_file.hpp"
@@ -152,9 +153,13 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   const bool quiet = args.flag("--quiet");
   if (!quiet) setup.on_note = [&err](const std::string& note) { err << "note: " << note << "\n"; };
   const std::size_t last_epoch = epochs_before + options.epochs;
+  Progress progress(err, "train: " + std::to_string(options.epochs) + " epochs of " + std::to_string(data.shape(0)) +
+                             " patterns", quiet);
+  setup.on_progress = [&progress](double fraction) { progress.update(fraction); };
   const TrainingOutcome outcome = train(network, data, options, setup, [&](const EpochReport& r) {
     if (curve) curve->add(r);
     if (quiet) return;
+    progress.finish();  // the epoch's line replaces a progress line shown on a terminal
     err << "epoch " << r.epoch << "/" << last_epoch << "  " << std::fixed << std::setprecision(0)
         << r.patterns_per_second << " patterns/s  sampled bound " << show(r.sampled_bound) << " nats";
     if (!std::isnan(r.objective)) err << "  objective " << show(r.objective);
@@ -163,6 +168,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
     err << std::defaultfloat << std::endl;
   });
 
+  progress.finish();
   TrainingRecord record;
   record.options = options;
   record.options.interrupt = nullptr;

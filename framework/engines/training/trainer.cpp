@@ -151,6 +151,7 @@ TrainingOutcome train(Network& network, const Matrix& data, const TrainingOption
     return outcome;
   };
 
+  auto last_progress = std::chrono::steady_clock::now();
   for (std::size_t run = 1; run <= options.epochs; ++run) {
     const std::size_t epoch = setup.epochs_completed + run;
     const auto start = std::chrono::steady_clock::now();
@@ -187,6 +188,14 @@ TrainingOutcome train(Network& network, const Matrix& data, const TrainingOption
                     batch.data() + n * width);
         algorithm->train_batch(batch, rng, learners, factor);
         if (generative.coordinates().overflowed() || recognition.coordinates().overflowed()) break;
+        if (setup.on_progress) {
+          const auto now = std::chrono::steady_clock::now();
+          if (std::chrono::duration<double>(now - last_progress).count() >= 0.5) {
+            last_progress = now;
+            const double within = static_cast<double>(first + count) / static_cast<double>(patterns);
+            setup.on_progress((static_cast<double>(run - 1) + within) / static_cast<double>(options.epochs));
+          }
+        }
       }
     }
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -53,6 +53,9 @@ struct TrainingSetup {
   std::map<std::string, std::map<std::string, Vector>> optimiser_state;
   // Called before the first epoch with each of the algorithm's notes (e.g. a slower fallback).
   std::function<void(const std::string&)> on_note;
+  // Called between minibatches, at most every half second, with the fraction of this run's
+  // epochs done, for progress displays.
+  std::function<void(double fraction)> on_progress;
 };
 
 // Trains `network` in place on data (patterns x visible units) for options.epochs epochs.

@@ -5,7 +5,9 @@
 // the rate sigmoid uses.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cmath>
+#include <thread>
 
 #include "framework/engines/ancestral_sampling.hpp"
 #include "framework/engines/exact_inference.hpp"
@@ -455,6 +457,38 @@ generative:
   CHECK(after > truth - 0.35);
   // Learning does not make it worse along the way (the old probability-space gradients did).
   for (std::size_t e = 1; e < curve.size(); ++e) CHECK(curve[e] > before);
+}
+
+}  // namespace helmholtz
+
+namespace helmholtz {
+
+TEST_CASE("the trainer reports the fraction of its epochs done, at most every half second") {
+  // A fake algorithm that takes 0.3 s per minibatch: 2 epochs of 3 minibatches take 1.8 s.
+  struct Slow final : TrainingAlgorithm {
+    void train_batch(const Matrix&, Rng&, Learners&, double) override {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+  };
+  AlgorithmRegistry registry;
+  registry.add({"slow", "", [](Network&, const TrainingOptions&) { return std::make_unique<Slow>(); }});
+  Network network = parse_model(student_yaml, "s.yaml");
+  TrainingOptions options;
+  options.algorithm = "slow";
+  options.epochs = 2;
+  options.batch_size = 10;
+  TrainingSetup setup;
+  setup.algorithms = &registry;
+  std::vector<double> fractions;
+  setup.on_progress = [&](double f) { fractions.push_back(f); };
+  train(network, teacher_data(30, 1), options, setup);
+  REQUIRE(fractions.size() >= 2);
+  CHECK(fractions.size() <= 4);
+  for (std::size_t i = 0; i < fractions.size(); ++i) {
+    CHECK(fractions[i] > 0.0);
+    CHECK(fractions[i] <= 1.0);
+    if (i > 0) CHECK(fractions[i] > fractions[i - 1]);
+  }
 }
 
 }  // namespace helmholtz
