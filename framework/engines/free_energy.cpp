@@ -39,9 +39,9 @@ SampledEstimates sampled_estimates(const Network& network, const Matrix& data, s
   auto work = [&](unsigned t) {
     try {
       RecognitionSampler recognition(network);
-      Vector log_q, log_p, node_log_p, bound_sum, log_weight_sum;
-      Matrix parents, block;
-      Workspace workspace;
+      DirectionLogProbability log_joint(network.generative);
+      Vector log_q, bound_sum, log_weight_sum;
+      Matrix block;
       for (std::size_t c = next++; c < chunks; c = next++) {
         const std::size_t first = c * chunk_patterns, count = std::min(chunk_patterns, patterns - first);
         ensure_shape(block, count, width);
@@ -56,7 +56,7 @@ SampledEstimates sampled_estimates(const Network& network, const Matrix& data, s
             return;
           }
           const NodeStates& states = recognition.sample(block, stream, log_q);
-          generative_log_joint(network, states, log_p, parents, node_log_p, workspace);
+          const Vector& log_p = log_joint(states);
           for (std::size_t n = 0; n < count; ++n) {
             const double log_weight = log_p(n) - log_q(n);  // log q > -inf: h was drawn from Q
             bound_sum(n) += log_weight;

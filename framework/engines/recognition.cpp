@@ -35,32 +35,18 @@ const NodeStates& RecognitionSampler::run(const Matrix& data, Rng& rng, Vector* 
   return states_;
 }
 
-namespace {
-
-void sum_log_probabilities(const DirectedModel& model, const NodeStates& states, Vector& out, Matrix& parents,
-                           Vector& node_log_p, Workspace& workspace) {
+const Vector& DirectionLogProbability::operator()(const NodeStates& states) {
   const std::size_t patterns = states.empty() ? 0 : states.front().shape(0);
-  ensure_shape(out, patterns);
-  out.fill(0.0);
-  for (std::size_t node : model.order) {
-    const Conditional& conditional = model.conditionals[node];
+  ensure_shape(out_, patterns);
+  out_.fill(0.0);
+  for (std::size_t node : model_.order) {
+    const Conditional& conditional = model_.conditionals[node];
     if (!conditional.distribution) continue;
-    gather_parents(conditional, states, patterns, parents);
-    conditional.distribution->log_probability(parents, states[node], node_log_p, workspace);
-    xt::noalias(out) += node_log_p;
+    gather_parents(conditional, states, patterns, parents_[node]);
+    conditional.distribution->log_probability(parents_[node], states[node], node_log_p_, workspace_[node]);
+    xt::noalias(out_) += node_log_p_;
   }
-}
-
-}  // namespace
-
-void recognition_log_probability(const Network& network, const NodeStates& states, Vector& out, Matrix& parents,
-                                 Vector& node_log_p, Workspace& workspace) {
-  sum_log_probabilities(network.recognition, states, out, parents, node_log_p, workspace);
-}
-
-void generative_log_joint(const Network& network, const NodeStates& states, Vector& out, Matrix& parents,
-                          Vector& node_log_p, Workspace& workspace) {
-  sum_log_probabilities(network.generative, states, out, parents, node_log_p, workspace);
+  return out_;
 }
 
 }  // namespace helmholtz

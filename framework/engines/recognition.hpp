@@ -30,13 +30,22 @@ class RecognitionSampler {
   std::vector<Workspace> workspace_;
 };
 
-// log Q(h | d) of given states of every node, summed over the hidden nodes' recognition
-// distributions: out(n) for pattern n.
-void recognition_log_probability(const Network& network, const NodeStates& states, Vector& out, Matrix& parents,
-                                 Vector& node_log_p, Workspace& workspace);
+// The log-probability of given states of every node under one direction of the network,
+// summed over its nodes: log P(h, d) for the generative model, log Q(h | d) for the
+// recognition model. One buffer per node, so that repeated calls allocate nothing (a buffer
+// shared by nodes of different widths would be reshaped at every node).
+class DirectionLogProbability {
+ public:
+  explicit DirectionLogProbability(const DirectedModel& model)
+      : model_(model), parents_(model.conditionals.size()), workspace_(model.conditionals.size()) {}
+  // out(n) for pattern n of `states`; valid until the next call.
+  const Vector& operator()(const NodeStates& states);
 
-// log P(h, d) of given states of every node under the generative model: out(n).
-void generative_log_joint(const Network& network, const NodeStates& states, Vector& out, Matrix& parents,
-                          Vector& node_log_p, Workspace& workspace);
+ private:
+  const DirectedModel& model_;
+  std::vector<Matrix> parents_;
+  std::vector<Workspace> workspace_;
+  Vector node_log_p_, out_;
+};
 
 }  // namespace helmholtz
