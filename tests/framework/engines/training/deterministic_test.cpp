@@ -28,6 +28,7 @@
 #include "framework/engines/training/trainer.hpp"
 #include "framework/io/model_file.hpp"
 #include "framework/weighted_distribution.hpp"
+#include "tests/support/fixed_blocks.hpp"
 #include "plugins/builtin.hpp"
 #include "tests/support/random_networks.hpp"
 
@@ -479,21 +480,7 @@ recognition:
     options.weight_decay = 0.01;  // decay must not move fixed weights either
     options.generative_rate = options.recognition_rate = 0.1;
     train_deterministic(network, data, options);
-    std::size_t moved = 0, kept = 0;
-    for (auto [trained, original] : {std::pair{&network.generative, &before.generative},
-                                     std::pair{&network.recognition, &before.recognition}}) {
-      const std::vector<bool> fixed = trained->fixed_mask();
-      for (std::size_t i = 0; i < fixed.size(); ++i) {
-        const bool same = std::bit_cast<std::uint64_t>(trained->parameters(i)) ==
-                          std::bit_cast<std::uint64_t>(original->parameters(i));
-        if (fixed[i]) {
-          CHECK(same);
-          ++kept;
-        } else if (!same) {
-          ++moved;
-        }
-      }
-    }
+    const auto [kept, moved] = testing::check_fixed_blocks(network, before);
     CHECK(kept == 2 + 3 * 2 + 5 + 3 * 5 + 2 + 2 * (1 + 5));
     CHECK(moved > 0);
   }

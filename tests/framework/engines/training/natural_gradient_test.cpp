@@ -12,6 +12,7 @@
 #include "framework/engines/recognition.hpp"
 #include "framework/engines/training/natural_gradient.hpp"
 #include "framework/engines/training/trainer.hpp"
+#include "tests/support/fixed_blocks.hpp"
 #include "plugins/builtin.hpp"
 #include "tests/support/random_networks.hpp"
 #include "tests/support/teacher_student.hpp"
@@ -380,20 +381,7 @@ TEST_CASE("fixed blocks stay bit for bit fixed through rws, natural-rws and natu
         options.seed = 3;
         TrainingSetup setup;
         train(network, data, options, setup);
-        std::size_t kept = 0, moved = 0;
-        for (auto [trained, original] : {std::pair{&network.generative, &start.generative},
-                                         std::pair{&network.recognition, &start.recognition}}) {
-          const std::vector<bool> fixed = trained->fixed_mask();
-          for (std::size_t i = 0; i < fixed.size(); ++i) {
-            const bool same = same_bits(trained->parameters(i), original->parameters(i));
-            if (fixed[i]) {
-              CHECK(same);
-              ++kept;
-            } else {
-              moved += !same;
-            }
-          }
-        }
+        const auto [kept, moved] = testing::check_fixed_blocks(network, start);
         CHECK(kept == 2 + 3 * 4);  // generative left's bias, recognition right's weights
         CHECK(moved > 0);
       }

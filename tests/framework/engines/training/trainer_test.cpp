@@ -16,6 +16,7 @@
 #include "framework/engines/training/optimisers/step_rule.hpp"
 #include "framework/engines/training/trainer.hpp"
 #include "framework/io/model_file.hpp"
+#include "tests/support/fixed_blocks.hpp"
 #include "plugins/builtin.hpp"
 
 namespace helmholtz {
@@ -237,21 +238,7 @@ recognition:
         CHECK(std::string(e.what()).find("follows none") != std::string::npos);
         continue;
       }
-      std::size_t moved = 0, kept = 0;
-      for (auto [trained, original] : {std::pair{&network.generative, &before.generative},
-                                       std::pair{&network.recognition, &before.recognition}}) {
-        const std::vector<bool> fixed = trained->fixed_mask();
-        for (std::size_t i = 0; i < fixed.size(); ++i) {
-          const bool same = std::bit_cast<std::uint64_t>(trained->parameters(i)) ==
-                            std::bit_cast<std::uint64_t>(original->parameters(i));
-          if (fixed[i]) {
-            CHECK(same);
-            ++kept;
-          } else if (!same) {
-            ++moved;
-          }
-        }
-      }
+      const auto [kept, moved] = testing::check_fixed_blocks(network, before);
       CHECK(kept == 2 + 3 * 2 + 6 * 4 + 3 + 2 * 3);
       CHECK(moved > 0);  // the rest did learn
     }
