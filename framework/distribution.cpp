@@ -26,6 +26,47 @@ Distribution::Distribution(const Distribution& other)
     : shape_(other.shape_), blocks_(other.blocks_), count_(other.count_),
       own_(other.data_, other.data_ + other.count_), data_(own_.data()) {}
 
+namespace {
+
+template <class To, class From>
+void convert(const xt::xtensor<From, 2>& from, xt::xtensor<To, 2>& to) {
+  ensure_shape(to, from.shape(0), from.shape(1));
+  std::copy(from.begin(), from.end(), to.begin());
+}
+template <class To, class From>
+void convert(const xt::xtensor<From, 1>& from, xt::xtensor<To, 1>& to) {
+  ensure_shape(to, from.shape(0));
+  std::copy(from.begin(), from.end(), to.begin());
+}
+
+}  // namespace
+
+void Distribution::probabilities_single(const MatrixF& parents, MatrixF& p, WorkspaceF& work) const {
+  convert(parents, work.parents);
+  probabilities(work.parents, work.out);
+  convert(work.out, p);
+}
+
+void Distribution::log_probability_single(const MatrixF& parents, const MatrixF& states, VectorF& log_p,
+                                          WorkspaceF& work) const {
+  convert(parents, work.parents);
+  convert(states, work.states);
+  log_probability(work.parents, work.states, work.log_p, work.doubles);
+  convert(work.log_p, log_p);
+}
+
+void Distribution::accumulate_gradient_single(const MatrixF& parents, const MatrixF& states, const VectorF& weights,
+                                              std::span<float> gradient, WorkspaceF& work) const {
+  convert(parents, work.parents);
+  convert(states, work.states);
+  convert(weights, work.weights);
+  ensure_shape(work.gradient, gradient.size());
+  work.gradient.fill(0.0);
+  accumulate_gradient(work.parents, work.states, work.weights, std::span<double>(work.gradient.data(), gradient.size()),
+                      work.doubles);
+  for (std::size_t i = 0; i < gradient.size(); ++i) gradient[i] += static_cast<float>(work.gradient(i));
+}
+
 void Distribution::declare_parameters(std::vector<ParameterBlock> blocks) {
   std::size_t offset = 0;
   for (auto& b : blocks) {

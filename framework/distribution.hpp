@@ -46,6 +46,15 @@ struct Workspace {
   Matrix first, second, third;
 };
 
+// The same for the single-precision calls; the default implementations of those, which go
+// through the double ones, keep their conversions here.
+struct WorkspaceF {
+  MatrixF first, second, third;
+  Matrix parents, states, out;
+  Vector weights, log_p, gradient;
+  Workspace doubles;
+};
+
 // A read-only view of a node's parameters (natural values, laid out block after block).
 class ParameterView {
  public:
@@ -102,6 +111,22 @@ class Distribution {
   void accumulate_gradient(const Matrix& parents, const Matrix& states, double weight, Vector& gradient,
                            Workspace& work) const;
 
+  // ---- Single precision (train --precision float32) -----------------------------------
+  // The calls wake-sleep and rws make per minibatch, in float: the same maths as the double
+  // calls above, with the parameters rounded to float (single_parameters()). The defaults
+  // convert to double and call the double versions, so every plugin trains in single
+  // precision correctly; a plugin built on matrix products overrides them to run on the
+  // BLAS single-precision routines, where the speed is.
+  virtual void probabilities_single(const MatrixF& parents, MatrixF& p, WorkspaceF& work) const;
+  virtual void log_probability_single(const MatrixF& parents, const MatrixF& states, VectorF& log_p,
+                                      WorkspaceF& work) const;
+  virtual void accumulate_gradient_single(const MatrixF& parents, const MatrixF& states, const VectorF& weights,
+                                          std::span<float> gradient, WorkspaceF& work) const;
+  // The parameters rounded to float, laid out as parameters(): set by the network while it
+  // trains in single precision (DirectedModel::enable_single_precision), null otherwise.
+  const float* single_parameters() const { return single_; }
+  void attach_single(const float* storage) { single_ = storage; }
+
   // ---- Parameters -------------------------------------------------------------------
   // What the plugin declared in its constructor (declare_parameters): named blocks with
   // their ranges, initial ranges and learning coordinates. Everything else about the
@@ -156,6 +181,7 @@ class Distribution {
   std::size_t count_ = 0;
   std::vector<double> own_;  // the values while detached
   double* data_ = nullptr;
+  const float* single_ = nullptr;
 };
 
 }  // namespace helmholtz

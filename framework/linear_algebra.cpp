@@ -52,6 +52,38 @@ void multiply_add(std::size_t m, std::size_t n, std::size_t k, const double* a, 
               static_cast<int>(ldc));
 }
 
+void multiply_by_transpose(const MatrixF& inputs, const float* weights, std::size_t rows_of_weights, MatrixF& out,
+                           bool accumulate) {
+  const auto n = static_cast<int>(inputs.shape(0));
+  const auto k = static_cast<int>(inputs.shape(1));
+  const auto m = static_cast<int>(rows_of_weights);
+  if (n == 0 || m == 0) return;
+  if (k == 0) {
+    if (!accumulate) out.fill(0.0f);
+    return;
+  }
+  if (n == 1) {
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, m, k, 1.0f, weights, k, inputs.data(), 1, accumulate ? 1.0f : 0.0f,
+                out.data(), 1);
+    return;
+  }
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, m, k, 1.0f, inputs.data(), k, weights, k,
+              accumulate ? 1.0f : 0.0f, out.data(), m);
+}
+
+void accumulate_outer(const MatrixF& deltas, const MatrixF& inputs, float scale, float* gradient) {
+  const auto n = static_cast<int>(deltas.shape(0));
+  const auto m = static_cast<int>(deltas.shape(1));
+  const auto k = static_cast<int>(inputs.shape(1));
+  if (n == 0 || m == 0 || k == 0) return;
+  if (n == 1) {
+    cblas_sger(CblasRowMajor, m, k, scale, deltas.data(), 1, inputs.data(), 1, gradient, k);
+    return;
+  }
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, k, n, scale, deltas.data(), m, inputs.data(), k, 1.0f,
+              gradient, k);
+}
+
 ScopedBlasThreads::ScopedBlasThreads(int threads) : previous_(openblas_get_num_threads()) {
   openblas_set_num_threads(threads);
 }

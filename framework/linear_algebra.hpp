@@ -23,6 +23,11 @@ void accumulate_outer(const Matrix& deltas, const Matrix& inputs, double scale, 
 void multiply_add(std::size_t m, std::size_t n, std::size_t k, const double* a, std::size_t lda, const double* b,
                   std::size_t ldb, double* c, std::size_t ldc);
 
+// The same in single precision (training with --precision float32), through sgemm.
+void multiply_by_transpose(const MatrixF& inputs, const float* weights, std::size_t rows_of_weights, MatrixF& out,
+                           bool accumulate = false);
+void accumulate_outer(const MatrixF& deltas, const MatrixF& inputs, float scale, float* gradient);
+
 // Engines that run their own threads keep BLAS to one thread while they do, so that two
 // levels of threading do not fight over the cores; the previous setting is restored.
 class ScopedBlasThreads {

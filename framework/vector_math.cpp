@@ -76,4 +76,44 @@ void log_odds_pair(const double* t, double* log_on, double* log_off, std::size_t
   }
 }
 
+namespace {
+using batch_f = xsimd::batch<float>;
+constexpr std::size_t width_f = batch_f::size;
+}  // namespace
+
+void sigmoid_in_place(float* x, std::size_t n) {
+  std::size_t i = 0;
+  const batch_f zero(0.0f), one(1.0f);
+  for (; i + width_f <= n; i += width_f) {
+    const batch_f a = batch_f::load_unaligned(x + i);
+    const batch_f e = xsimd::exp(-xsimd::abs(a));
+    const batch_f r = one / (one + e);
+    xsimd::select(a >= zero, r, e * r).store_unaligned(x + i);
+  }
+  for (; i < n; ++i) {
+    const float e = std::exp(-std::abs(x[i])), r = 1.0f / (1.0f + e);
+    x[i] = x[i] >= 0.0f ? r : e * r;
+  }
+}
+
+double log_sigmoid_sum(const float* a, const float* s, std::size_t n) {
+  std::size_t i = 0;
+  const batch_f zero(0.0f), one(1.0f), two(2.0f);
+  batch_f sum(0.0f);
+  for (; i + width_f <= n; i += width_f) {
+    // x = a if s = 1, -a if s = 0; log sigmoid(x) = min(x, 0) - log1p(exp(-|x|)).
+    const batch_f x = batch_f::load_unaligned(a + i) * (two * batch_f::load_unaligned(s + i) - one);
+    sum += xsimd::min(x, zero) - xsimd::log1p(xsimd::exp(-xsimd::abs(x)));
+  }
+  double total = 0.0;
+  alignas(32) float lanes[width_f];
+  sum.store_aligned(lanes);
+  for (float lane : lanes) total += lane;
+  for (; i < n; ++i) {
+    const float x = s[i] != 0.0f ? a[i] : -a[i];
+    total += std::min(x, 0.0f) - std::log1p(std::exp(-std::abs(x)));
+  }
+  return total;
+}
+
 }  // namespace helmholtz::vector_math

@@ -24,4 +24,10 @@ void log1m_exp(const double* log_off, double* log_on, std::size_t n);
 // digits at large odds, where log t - log1p(t) would cancel, and gives -inf at t = 0).
 void log_odds_pair(const double* t, double* log_on, double* log_off, std::size_t n);
 
+// Single precision (training with --precision float32).
+// x[i] = sigmoid(x[i]).
+void sigmoid_in_place(float* x, std::size_t n);
+// sum_i log P(s_i | a_i) = sum_i log sigmoid(s_i ? a_i : -a_i), for states s_i in {0, 1}.
+double log_sigmoid_sum(const float* a, const float* s, std::size_t n);
+
 }  // namespace helmholtz::vector_math

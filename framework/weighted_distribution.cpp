@@ -1,5 +1,7 @@
 #include "framework/weighted_distribution.hpp"
 
+#include <algorithm>
+
 #include "framework/linear_algebra.hpp"
 
 namespace helmholtz {
@@ -63,6 +65,41 @@ void WeightedDistribution::accumulate_affine_gradient(const Matrix& parents, Mat
   for (std::size_t r = 0; r < deltas.shape(0); ++r)
     for (std::size_t j = 0; j < units(); ++j) gb[j] += scale * deltas(r, j);
   accumulate_outer(deltas, parents, scale, weight_gradient(gradient));
+}
+
+const float* WeightedDistribution::single_or_throw() const {
+  const float* single = single_parameters();
+  if (!single)
+    throw Error("node '" + shape_.node + "': a single-precision call before its network enabled single precision");
+  return single;
+}
+
+void WeightedDistribution::affine_single(const MatrixF& parents, MatrixF& out) const {
+  const float* b = single_or_throw();
+  const std::size_t n = parents.shape(0);
+  ensure_shape(out, n, units());
+  multiply_by_transpose(parents, b + units(), units(), out);
+  for (std::size_t r = 0; r < n; ++r) {
+    float* row = &out(r, 0);
+    for (std::size_t j = 0; j < units(); ++j) row[j] += b[j];
+  }
+}
+
+void WeightedDistribution::accumulate_affine_gradient_single(const MatrixF& parents, MatrixF& deltas,
+                                                             const VectorF& weights, std::span<float> gradient) const {
+  if (weights.size() != deltas.shape(0))
+    throw Error("accumulate_gradient: " + std::to_string(weights.size()) + " pattern weights for " +
+                std::to_string(deltas.shape(0)) + " patterns of node '" + shape_.node + "'");
+  float scale = weights.size() ? weights(0) : 0.0f;
+  if (std::any_of(weights.begin(), weights.end(), [scale](float w) { return w != scale; })) {
+    for (std::size_t r = 0; r < deltas.shape(0); ++r)
+      for (std::size_t j = 0; j < units(); ++j) deltas(r, j) *= weights(r);
+    scale = 1.0f;
+  }
+  float* gb = gradient.data();
+  for (std::size_t r = 0; r < deltas.shape(0); ++r)
+    for (std::size_t j = 0; j < units(); ++j) gb[j] += scale * deltas(r, j);
+  accumulate_outer(deltas, parents, scale, gradient.data() + units());
 }
 
 }  // namespace helmholtz

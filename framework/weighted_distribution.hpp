@@ -46,12 +46,17 @@ class WeightedDistribution : public Distribution {
   // parents. `deltas` may be scaled in place by the weights.
   void accumulate_affine_gradient(const Matrix& parents, Matrix& deltas, const Vector& weights,
                                   std::span<double> gradient) const;
+  // The same two in single precision, from single_parameters() (sgemm).
+  void affine_single(const MatrixF& parents, MatrixF& out) const;
+  void accumulate_affine_gradient_single(const MatrixF& parents, MatrixF& deltas, const VectorF& weights,
+                                         std::span<float> gradient) const;
   // The backward pass of the affine statistic at parent means m (mean-field rules), given
   // deltas = dF/da: gradient += [column sums of deltas | deltas^T m], mean_gradient = deltas W.
   void accumulate_affine_backward(const Matrix& means, const Matrix& deltas, std::span<double> gradient,
                                   Matrix& mean_gradient) const;
 
  private:
+  const float* single_or_throw() const;
   std::size_t parent_units_;
 };
 

@@ -110,6 +110,32 @@ class Sigmoid final : public WeightedDistribution,
     accumulate_affine_gradient(parents, work, weights, gradient);
   }
 
+  // Single precision: the same three on sgemm.
+  void probabilities_single(const MatrixF& parents, MatrixF& p, WorkspaceF& /*work*/) const override {
+    affine_single(parents, p);
+    vector_math::sigmoid_in_place(p.data(), p.size());
+  }
+
+  void log_probability_single(const MatrixF& parents, const MatrixF& states, VectorF& log_p,
+                              WorkspaceF& workspace) const override {
+    MatrixF& a = workspace.first;
+    affine_single(parents, a);
+    ensure_shape(log_p, states.shape(0));
+    for (std::size_t n = 0; n < states.shape(0); ++n)
+      log_p(n) = static_cast<float>(vector_math::log_sigmoid_sum(a.data() + n * units(), states.data() + n * units(), units()));
+  }
+
+  void accumulate_gradient_single(const MatrixF& parents, const MatrixF& states, const VectorF& weights,
+                                  std::span<float> gradient, WorkspaceF& workspace) const override {
+    MatrixF& work = workspace.first;
+    affine_single(parents, work);
+    vector_math::sigmoid_in_place(work.data(), work.size());
+    const float* s = states.data();
+    float* w = work.data();
+    for (std::size_t i = 0, n = work.size(); i < n; ++i) w[i] = s[i] - w[i];
+    accumulate_affine_gradient_single(parents, work, weights, gradient);
+  }
+
   // Fisher blocks: unit j's block is [b_j, W_j0 .. W_jK-1], F_j = sum_n w_n p (1 - p) x~ x~^T.
   std::size_t fisher_block_size() const override { return 1 + parent_units(); }
   void fisher_block_indices(std::size_t unit, std::size_t* indices) const override {

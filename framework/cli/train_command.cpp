@@ -58,6 +58,11 @@ TrainingOptions read_options(const Arguments& args, TrainingOptions o) {
   o.damping = args.real_or("--damping", o.damping);
   if (!(o.damping > 0)) throw UsageError("helmholtz train: --damping must be > 0");
   o.patience = args.count_or("--patience", o.patience, 0);
+  if (const auto precision = args.optional_text("--precision")) {
+    if (*precision != "float32" && *precision != "float64")
+      throw UsageError("helmholtz train: unknown precision '" + *precision + "' (available: float64, float32)");
+    o.single_precision = *precision == "float32";
+  }
   if (!builtin_algorithms().contains(o.algorithm)) {
     std::string known;
     for (const auto& n : builtin_algorithms().names()) known += (known.empty() ? "" : ", ") + n;
@@ -102,7 +107,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   const std::string model_file = args.positional(0);
   Network network = read_model(model_file);
   const std::string data_file = args.text("--data");
-  const Matrix data = read_data(data_file, network.visible_units());
+  const ByteMatrix data = read_patterns(data_file, network.visible_units());
   const std::string checksum = data_checksum(data);
 
   const bool resume = args.flag("--resume");
@@ -230,6 +235,7 @@ Command train_command() {
             {"--samples", "", "K", "rws, natural-rws: samples from Q per pattern (default 5)"},
             {"--sleep-updates", "", "", "rws, natural-rws: also train Q on fantasies from P (sleep phase)"},
             {"--damping", "", "E", "natural gradients: added to the Fisher matrix's diagonal (default 0.001)"},
+            {"--precision", "", "P", "float64 (default) or float32: compute in single precision (wake-sleep, rws)"},
             {"--validation", "", "FILE", "held-out data: exact log p(d) per epoch when the network is small enough"},
             {"--max-hidden-units", "", "H", "exact validation only up to H hidden units (default 20)"},
             {"--patience", "", "N", "stop after N epochs without a better validation score; keep the best (needs --validation)"},

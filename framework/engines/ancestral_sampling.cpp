@@ -2,16 +2,20 @@
 
 namespace helmholtz {
 
-const NodeStates& AncestralSampler::sample(std::size_t patterns, Rng& rng) {
+template <class T>
+const BasicNodeStates<T>& BasicAncestralSampler<T>::sample(std::size_t patterns, Rng& rng) {
   ensure_states(network_, patterns, states_);
   for (std::size_t node : network_.generative.order) {
     const Conditional& conditional = network_.generative.conditionals[node];
     gather_parents(conditional, states_, patterns, parents_[node]);
-    conditional.distribution->probabilities(parents_[node], probabilities_[node]);
+    precision::probabilities(*conditional.distribution, parents_[node], probabilities_[node], workspace_[node]);
     sample_bernoulli(probabilities_[node], states_[node], rng);
   }
   return states_;
 }
+
+template class BasicAncestralSampler<double>;
+template class BasicAncestralSampler<float>;
 
 Matrix sample_visible(const Network& network, std::size_t patterns, Rng& rng) {
   AncestralSampler sampler(network);

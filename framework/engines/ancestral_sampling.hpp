@@ -3,23 +3,30 @@
 // drawn from its distribution given the states already drawn for its parents, for a whole
 // batch of patterns at once. Fantasies for the sleep phase come from here.
 #include "framework/engines/node_states.hpp"
+#include "framework/engines/precision.hpp"
 
 namespace helmholtz {
 
-class AncestralSampler {
+template <class T>
+class BasicAncestralSampler {
  public:
-  explicit AncestralSampler(const Network& network)
-      : network_(network), parents_(network.nodes.size()), probabilities_(network.nodes.size()) {}
+  explicit BasicAncestralSampler(const Network& network)
+      : network_(network), parents_(network.nodes.size()), probabilities_(network.nodes.size()),
+        workspace_(network.nodes.size()) {}
 
   // Draws `patterns` samples of every node. The result stays valid until the next call;
   // buffers are reused, so calls with the same batch size allocate nothing.
-  const NodeStates& sample(std::size_t patterns, Rng& rng);
+  const BasicNodeStates<T>& sample(std::size_t patterns, Rng& rng);
 
  private:
   const Network& network_;
-  NodeStates states_;
-  std::vector<Matrix> parents_, probabilities_;  // per node, so that steps reuse them
+  BasicNodeStates<T> states_;
+  std::vector<xt::xtensor<T, 2>> parents_, probabilities_;  // per node, so that steps reuse them
+  std::vector<precision::Workspace<T>> workspace_;
 };
+
+using AncestralSampler = BasicAncestralSampler<double>;
+using AncestralSamplerF = BasicAncestralSampler<float>;  // needs single precision enabled
 
 // Convenience: `patterns` samples of the observed nodes, side by side in declaration order.
 Matrix sample_visible(const Network& network, std::size_t patterns, Rng& rng);

@@ -4,27 +4,35 @@
 
 namespace helmholtz {
 
-void ensure_states(const Network& network, std::size_t patterns, NodeStates& states) {
+template <class T>
+void ensure_states(const Network& network, std::size_t patterns, BasicNodeStates<T>& states) {
   states.resize(network.nodes.size());
   for (std::size_t i = 0; i < network.nodes.size(); ++i) ensure_shape(states[i], patterns, network.nodes[i].size);
 }
 
-void gather_nodes(const std::vector<std::size_t>& nodes, const NodeStates& states, Matrix& out) {
+template <class T>
+void gather_nodes(const std::vector<std::size_t>& nodes, const BasicNodeStates<T>& states, xt::xtensor<T, 2>& out) {
   const std::size_t patterns = nodes.empty() ? 0 : states[nodes.front()].shape(0);
   std::size_t width = 0;
   for (std::size_t p : nodes) width += states[p].shape(1);
   ensure_shape(out, patterns, width);
+  if (nodes.size() == 1) {  // one parent node (a layered network): one copy
+    std::copy(states[nodes[0]].begin(), states[nodes[0]].end(), out.begin());
+    return;
+  }
   for (std::size_t n = 0; n < patterns; ++n) {
-    double* row = &out(n, 0);
+    T* row = out.data() + n * width;
     for (std::size_t p : nodes) {
-      const Matrix& s = states[p];
-      const double* from = s.data() + n * s.shape(1);
+      const auto& s = states[p];
+      const T* from = s.data() + n * s.shape(1);
       row = std::copy(from, from + s.shape(1), row);
     }
   }
 }
 
-void gather_parents(const Conditional& conditional, const NodeStates& states, std::size_t patterns, Matrix& out) {
+template <class T>
+void gather_parents(const Conditional& conditional, const BasicNodeStates<T>& states, std::size_t patterns,
+                    xt::xtensor<T, 2>& out) {
   if (conditional.parents.empty()) {
     ensure_shape(out, patterns, 0);  // a root: zero columns, but the batch size still counts
     return;
@@ -32,30 +40,43 @@ void gather_parents(const Conditional& conditional, const NodeStates& states, st
   gather_nodes(conditional.parents, states, out);
 }
 
-void scatter_nodes(const Matrix& patterns, const std::vector<std::size_t>& nodes, NodeStates& states) {
+template <class T>
+void scatter_nodes(const xt::xtensor<T, 2>& patterns, const std::vector<std::size_t>& nodes,
+                   BasicNodeStates<T>& states) {
   for (std::size_t n = 0; n < patterns.shape(0); ++n) {
-    const double* row = patterns.data() + n * patterns.shape(1);
+    const T* row = patterns.data() + n * patterns.shape(1);
     for (std::size_t p : nodes) {
-      Matrix& s = states[p];
+      auto& s = states[p];
       std::copy(row, row + s.shape(1), s.data() + n * s.shape(1));
       row += s.shape(1);
     }
   }
 }
 
-void sample_bernoulli(const Matrix& p, Matrix& states, Rng& rng) {
+template <class T>
+void sample_bernoulli(const xt::xtensor<T, 2>& p, xt::xtensor<T, 2>& states, Rng& rng) {
   ensure_shape(states, p.shape(0), p.shape(1));
   // Uniforms a block at a time, then the comparisons in a separate loop, which the compiler
   // vectorises without branches (a comparison per draw would be an unpredictable branch).
   constexpr std::size_t block = 256;
   double u[block];
-  const double* probability = p.data();
-  double* s = states.data();
+  const T* probability = p.data();
+  T* s = states.data();
   for (std::size_t first = 0, n = p.size(); first < n; first += block) {
     const std::size_t m = std::min(block, n - first);
     for (std::size_t j = 0; j < m; ++j) u[j] = uniform01(rng);
-    for (std::size_t j = 0; j < m; ++j) s[first + j] = u[j] < probability[first + j] ? 1.0 : 0.0;
+    for (std::size_t j = 0; j < m; ++j) s[first + j] = u[j] < probability[first + j] ? T(1) : T(0);
   }
 }
+
+#define HELMHOLTZ_NODE_STATES(T)                                                                                 \
+  template void ensure_states(const Network&, std::size_t, BasicNodeStates<T>&);                                \
+  template void gather_nodes(const std::vector<std::size_t>&, const BasicNodeStates<T>&, xt::xtensor<T, 2>&);   \
+  template void gather_parents(const Conditional&, const BasicNodeStates<T>&, std::size_t, xt::xtensor<T, 2>&); \
+  template void scatter_nodes(const xt::xtensor<T, 2>&, const std::vector<std::size_t>&, BasicNodeStates<T>&);  \
+  template void sample_bernoulli(const xt::xtensor<T, 2>&, xt::xtensor<T, 2>&, Rng&);
+HELMHOLTZ_NODE_STATES(double)
+HELMHOLTZ_NODE_STATES(float)
+#undef HELMHOLTZ_NODE_STATES
 
 }  // namespace helmholtz

@@ -1,6 +1,7 @@
 #pragma once
 // The states of every node of a network for a batch of patterns, and the moves every
-// engine makes between them and the plugins.
+// engine makes between them and the plugins. In double precision, and in single precision
+// for training with --precision float32 (the same functions on float matrices).
 #include <vector>
 
 #include "framework/graph/network.hpp"
@@ -10,20 +11,31 @@
 namespace helmholtz {
 
 // states[node] is patterns x units of that node.
-using NodeStates = std::vector<Matrix>;
+template <class T>
+using BasicNodeStates = std::vector<xt::xtensor<T, 2>>;
+using NodeStates = BasicNodeStates<double>;
+using NodeStatesF = BasicNodeStates<float>;
 
 // Sized for `patterns` patterns of every node of the network.
-void ensure_states(const Network& network, std::size_t patterns, NodeStates& states);
+template <class T>
+void ensure_states(const Network& network, std::size_t patterns, BasicNodeStates<T>& states);
 
 // The states of a node's parents laid side by side, in the order the plugin expects.
-void gather_parents(const Conditional& conditional, const NodeStates& states, std::size_t patterns, Matrix& out);
+template <class T>
+void gather_parents(const Conditional& conditional, const BasicNodeStates<T>& states, std::size_t patterns,
+                    xt::xtensor<T, 2>& out);
 
 // Units of the given nodes laid side by side (e.g. the observed nodes as a data matrix).
-void gather_nodes(const std::vector<std::size_t>& nodes, const NodeStates& states, Matrix& out);
+template <class T>
+void gather_nodes(const std::vector<std::size_t>& nodes, const BasicNodeStates<T>& states, xt::xtensor<T, 2>& out);
 // The inverse: columns of `patterns` spread into the given nodes' states.
-void scatter_nodes(const Matrix& patterns, const std::vector<std::size_t>& nodes, NodeStates& states);
+template <class T>
+void scatter_nodes(const xt::xtensor<T, 2>& patterns, const std::vector<std::size_t>& nodes,
+                   BasicNodeStates<T>& states);
 
-// states(n, j) = 1 with probability p(n, j), drawn row by row.
-void sample_bernoulli(const Matrix& p, Matrix& states, Rng& rng);
+// states(n, j) = 1 with probability p(n, j), drawn row by row: unit on iff u < p for a
+// uniform01 draw u, the same draws in either precision.
+template <class T>
+void sample_bernoulli(const xt::xtensor<T, 2>& p, xt::xtensor<T, 2>& states, Rng& rng);
 
 }  // namespace helmholtz

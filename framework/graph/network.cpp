@@ -24,7 +24,7 @@ Conditional& Conditional::operator=(const Conditional& other) {
 // values) are pointed at it.
 DirectedModel::DirectedModel(const DirectedModel& other)
     : graph(other.graph), conditionals(other.conditionals), order(other.order), parameters(other.parameters),
-      offsets(other.offsets) {
+      offsets(other.offsets), single(other.single) {
   attach();
 }
 
@@ -39,7 +39,7 @@ DirectedModel& DirectedModel::operator=(const DirectedModel& other) {
 // A moved vector keeps its buffer, but attaching again costs little and does not rely on it.
 DirectedModel::DirectedModel(DirectedModel&& other) noexcept
     : graph(std::move(other.graph)), conditionals(std::move(other.conditionals)), order(std::move(other.order)),
-      parameters(std::move(other.parameters)), offsets(std::move(other.offsets)) {
+      parameters(std::move(other.parameters)), offsets(std::move(other.offsets)), single(std::move(other.single)) {
   attach();
 }
 
@@ -48,6 +48,7 @@ DirectedModel& DirectedModel::operator=(DirectedModel&& other) noexcept {
   conditionals = std::move(other.conditionals);
   order = std::move(other.order);
   parameters = std::move(other.parameters);
+  single = std::move(other.single);
   offsets = std::move(other.offsets);
   attach();
   return *this;
@@ -61,7 +62,16 @@ void DirectedModel::attach() {
       Distribution& d = *conditionals[i].distribution;
       double* slot = parameters.data() + offsets[i];
       if (d.parameter_count() && d.mutable_parameters() != slot) d.attach(slot);
+      d.attach_single(single.size() == parameters.size() ? single.data() + offsets[i] : nullptr);
     }
+}
+
+void DirectedModel::enable_single_precision() {
+  if (single.size() != parameters.size()) {
+    single = VectorF::from_shape({parameters.size()});
+    attach();
+  }
+  std::copy(parameters.begin(), parameters.end(), single.begin());
 }
 
 std::span<double> DirectedModel::slice(Vector& flat, std::size_t node) const {
@@ -74,7 +84,13 @@ std::span<const double> DirectedModel::slice(const Vector& flat, std::size_t nod
   return {flat.data() + offsets[node], d ? d->parameter_count() : 0};
 }
 
+void DirectedModel::disable_single_precision() {
+  single = VectorF();
+  attach();
+}
+
 void DirectedModel::parameters_changed() {
+  if (single.size() == parameters.size()) std::copy(parameters.begin(), parameters.end(), single.begin());
   for (auto& c : conditionals)
     if (c.distribution) c.distribution->refresh();
 }

@@ -69,8 +69,15 @@ struct DirectedModel {
   // Node i's slice of a vector laid out like `parameters` (a gradient, a direction).
   std::span<double> slice(Vector& flat, std::size_t node) const;
   std::span<const double> slice(const Vector& flat, std::size_t node) const;
-  // After the flat vector was written: every distribution recomputes what it derives.
+  // After the flat vector was written: every distribution recomputes what it derives (and
+  // the single-precision copy, when there is one, is rounded again).
   void parameters_changed();
+  // Training in single precision: `single` holds the parameters rounded to float, laid out
+  // like `parameters`, and every distribution reads its slice of it in its single-precision
+  // calls. Empty until enabled; then kept up to date by parameters_changed().
+  void enable_single_precision();
+  void disable_single_precision();
+  VectorF single;
   // Is parameter i of the flat vector in a block that the model file fixed?
   std::vector<bool> fixed_mask() const;
 

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "framework/engines/training/direction_learner.hpp"
@@ -35,10 +36,34 @@ class TrainingAlgorithm {
   // One minibatch (patterns x visible units): draw what it needs from rng, compute its
   // ascent directions and step the learners (their base rates times rate_factor).
   virtual void train_batch(const Matrix& batch, Rng& rng, Learners& learners, double rate_factor) = 0;
+  // The same in single precision (train --precision float32), for an algorithm that says it
+  // can (single_precision()): it computes in float through the plugins' single-precision
+  // calls, and hands the learners gradients in double.
+  virtual bool single_precision() const { return false; }
+  virtual void train_batch(const MatrixF& batch, Rng& rng, Learners& learners, double rate_factor);
   // The objective it follows, if it follows one (null: no line-search optimiser applies).
   virtual Objective* objective() { return nullptr; }
   // What a user should know about how it will train this network (e.g. a slower fallback).
   virtual std::vector<std::string> notes() const { return {}; }
+};
+
+// Base of an algorithm written once as a template over T (double or float): the factory
+// makes the one the options ask for, and train_batch reaches run() in its precision.
+template <class T>
+class AlgorithmInPrecision : public TrainingAlgorithm {
+ public:
+  bool single_precision() const override { return std::is_same_v<T, float>; }
+  void train_batch(const Matrix& batch, Rng& rng, Learners& learners, double rate_factor) override {
+    if constexpr (std::is_same_v<T, double>) run(batch, rng, learners, rate_factor);
+    else throw Error("a single-precision algorithm was given a double-precision minibatch");
+  }
+  void train_batch(const MatrixF& batch, Rng& rng, Learners& learners, double rate_factor) override {
+    if constexpr (std::is_same_v<T, float>) run(batch, rng, learners, rate_factor);
+    else TrainingAlgorithm::train_batch(batch, rng, learners, rate_factor);
+  }
+
+ protected:
+  virtual void run(const xt::xtensor<T, 2>& batch, Rng& rng, Learners& learners, double rate_factor) = 0;
 };
 
 using AlgorithmFactory = std::function<std::unique_ptr<TrainingAlgorithm>(Network&, const TrainingOptions&)>;

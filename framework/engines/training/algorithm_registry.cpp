@@ -49,3 +49,12 @@ const AlgorithmRegistry& builtin_algorithms() {
 }
 
 }  // namespace helmholtz
+
+namespace helmholtz {
+
+void TrainingAlgorithm::train_batch(const MatrixF& /*batch*/, Rng& /*rng*/, Learners& /*learners*/,
+                                    double /*rate_factor*/) {
+  throw Error("this algorithm trains in double precision only (--precision float64)");
+}
+
+}  // namespace helmholtz

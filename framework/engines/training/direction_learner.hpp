@@ -9,11 +9,20 @@
 #include <span>
 
 #include "framework/engines/node_states.hpp"
+#include "framework/engines/precision.hpp"
 #include "framework/engines/training/learning_coordinates.hpp"
 #include "framework/engines/training/optimisers/step_rule.hpp"
 #include "framework/engines/training/training_options.hpp"
 
 namespace helmholtz {
+
+// Buffers for accumulating a gradient through the plugins, per node, reused between calls.
+template <class T>
+struct GradientScratch {
+  std::vector<xt::xtensor<T, 2>> parents;
+  std::vector<precision::Workspace<T>> workspace;
+  VectorF single_gradient;  // single precision: the gradient in float, added to the learner's
+};
 
 class DirectionLearner {
  public:
@@ -31,8 +40,15 @@ class DirectionLearner {
   std::span<double> node_gradient(std::size_t node) { return model_.slice(gradient_, node); }
 
   // gradient() += sum_n weights(n) d/dtheta log P(states_n) for every node of the direction
-  // (the states of every node, as engines lay them out; `weights` one per pattern).
-  void accumulate_log_probability_gradient(const NodeStates& states, const Vector& weights);
+  // (the states of every node, as engines lay them out; `weights` one per pattern). The
+  // learner's own scratch buffers are used unless the caller lends others (an algorithm that
+  // alternates two batch sizes keeps one set per size, so that nothing is reallocated).
+  void accumulate_log_probability_gradient(const NodeStates& states, const Vector& weights,
+                                           GradientScratch<double>* scratch = nullptr);
+  // The same from single-precision states (train --precision float32): accumulated in float
+  // through the plugins' single-precision calls, then added to gradient().
+  void accumulate_log_probability_gradient(const NodeStatesF& states, const VectorF& weights,
+                                           GradientScratch<float>* scratch = nullptr);
 
   // One step of the rule along gradient(), at the base rate times `rate_factor`.
   void step(double rate_factor);
@@ -47,8 +63,8 @@ class DirectionLearner {
   double rate_;
   double weight_decay_;
   Vector gradient_, learning_gradient_;
-  std::vector<Matrix> parents_;      // per node, reused
-  std::vector<Workspace> workspace_;  // per node, reused
+  GradientScratch<double> scratch_;
+  GradientScratch<float> single_scratch_;
 };
 
 // Both directions, as an algorithm's train_batch receives them.

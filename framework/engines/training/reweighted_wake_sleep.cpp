@@ -12,7 +12,9 @@
 // Both wake updates use the same samples and weights. With K = 1 every weight is 1 and the
 // P update is wake-sleep's wake phase, bit for bit.
 // natural-rws takes each of these steps along the natural gradient, unit by unit, with the
-// Fisher blocks weighted exactly like the gradient (natural_gradient.hpp).
+// Fisher blocks weighted exactly like the gradient (natural_gradient.hpp). rws also runs in
+// single precision (--precision float32): the same draws, log-probabilities and gradients in
+// float, weights from float log-weights, steps in double; natural-rws is double only.
 //
 // Impossible samples. log P(h, d) is -inf where P gives h, or d given h, probability 0
 // (noisy-or and odds-sum parameters at 0 or 1). A log weight that is not a finite number
@@ -39,19 +41,27 @@
 namespace helmholtz::algorithms {
 namespace {
 
-class ReweightedWakeSleep final : public TrainingAlgorithm {
+template <class T>
+class ReweightedWakeSleep final : public AlgorithmInPrecision<T> {
+  using MatrixT = xt::xtensor<T, 2>;
+  using VectorT = xt::xtensor<T, 1>;
+  static constexpr bool in_double = std::is_same_v<T, double>;
+
  public:
   ReweightedWakeSleep(Network& network, const TrainingOptions& options, const char* algorithm, bool natural)
-      : network_(network), samples_(options.samples), sleep_updates_(options.sleep_updates),
-        recognition_(network), generative_(network), parents_(network.nodes.size()),
-        workspace_(network.nodes.size()), sleep_parents_(network.nodes.size()), sleep_workspace_(network.nodes.size()) {
+      : samples_(options.samples), sleep_updates_(options.sleep_updates), recognition_(network),
+        generative_(network), log_joint_(network.generative), log_weights_(options.samples) {
     if (samples_ == 0)
       throw Error(std::string(algorithm) + ": the number of samples per pattern (--samples) must be at least 1");
-    if (natural) {
-      natural_generative_.emplace(network, network.generative, options.damping, options.weight_decay, algorithm);
-      natural_recognition_.emplace(network, network.recognition, options.damping, options.weight_decay, algorithm);
-      if (sleep_updates_)
-        natural_sleep_.emplace(network, network.recognition, options.damping, options.weight_decay, algorithm);
+    if constexpr (in_double) {
+      if (natural) {
+        natural_generative_.emplace(network, network.generative, options.damping, options.weight_decay, algorithm);
+        natural_recognition_.emplace(network, network.recognition, options.damping, options.weight_decay, algorithm);
+        if (sleep_updates_)
+          natural_sleep_.emplace(network, network.recognition, options.damping, options.weight_decay, algorithm);
+      }
+    } else if (natural) {
+      throw Error(std::string(algorithm) + " trains in double precision only (--precision float64)");
     }
   }
 
@@ -63,27 +73,28 @@ class ReweightedWakeSleep final : public TrainingAlgorithm {
     return out;
   }
 
-  void train_batch(const Matrix& batch, Rng& rng, Learners& learners, double rate_factor) override {
+ protected:
+  void run(const MatrixT& batch, Rng& rng, Learners& learners, double rate_factor) override {
     const std::size_t count = batch.shape(0);
     replicate(batch);
-    const NodeStates& samples = recognition_.sample(replicated_, rng, log_q_);
-    log_joint(samples);
-    if (importance_weights(count)) {
-      update(learners.generative, natural_generative_, samples, weights_, rate_factor);
-      update(learners.recognition, natural_recognition_, samples, weights_, rate_factor);
+    const BasicNodeStates<T>& samples = recognition_.sample(replicated_, rng, log_q_);
+    const VectorT& log_p = log_joint_(samples);
+    if (importance_weights(count, log_p)) {
+      update(learners.generative, natural_generative_, samples, rate_factor);
+      update(learners.recognition, natural_recognition_, samples, rate_factor);
     }
     if (!sleep_updates_) return;
     if (sleep_weights_.size() != count) {
-      sleep_weights_ = Vector::from_shape({count});
-      sleep_weights_.fill(1.0 / static_cast<double>(count));
+      sleep_weights_ = VectorT::from_shape({count});
+      sleep_weights_.fill(T(1) / static_cast<T>(count));
     }
-    const NodeStates& fantasy = generative_.sample(count, rng);
+    const BasicNodeStates<T>& fantasy = generative_.sample(count, rng);
     sleep_update(learners.recognition, fantasy, rate_factor);
   }
 
  private:
   // Row n K + k of replicated_ is pattern n, for its sample k.
-  void replicate(const Matrix& batch) {
+  void replicate(const MatrixT& batch) {
     const std::size_t width = batch.shape(1);
     ensure_shape(replicated_, batch.shape(0) * samples_, width);
     for (std::size_t n = 0; n < batch.shape(0); ++n)
@@ -92,105 +103,94 @@ class ReweightedWakeSleep final : public TrainingAlgorithm {
                   replicated_.data() + (n * samples_ + k) * width);
   }
 
-  // log_p_(r) = log P(h_r, d_r), with a buffer per node (one shared by nodes of different
-  // widths would be reallocated at every node of every batch).
-  void log_joint(const NodeStates& states) {
-    const std::size_t rows = replicated_.shape(0);
-    ensure_shape(log_p_, rows);
-    log_p_.fill(0.0);
-    for (std::size_t node : network_.generative.order) {
-      const Conditional& conditional = network_.generative.conditionals[node];
-      if (!conditional.distribution) continue;
-      gather_parents(conditional, states, rows, parents_[node]);
-      conditional.distribution->log_probability(parents_[node], states[node], node_log_p_, workspace_[node]);
-      for (std::size_t r = 0; r < rows; ++r) log_p_(r) += node_log_p_(r);
-    }
-  }
-
-  // weights_(n K + k) = w_nk / B; false if every weight is 0.
-  bool importance_weights(std::size_t count) {
+  // weights_(n K + k) = w_nk / B; false if every weight is 0. The log-weights are taken in
+  // double whatever T is.
+  bool importance_weights(std::size_t count, const VectorT& log_p_all) {
     const std::size_t k_count = samples_;
     const double share = 1.0 / static_cast<double>(count);
     ensure_shape(weights_, count * k_count);
+    double* w = log_weights_.data();
     bool any = false;
     for (std::size_t n = 0; n < count; ++n) {
-      double* w = weights_.data() + n * k_count;
-      const double* log_p = log_p_.data() + n * k_count;
-      const double* log_q = log_q_.data() + n * k_count;
+      const T* log_p = log_p_all.data() + n * k_count;
+      const T* log_q = log_q_.data() + n * k_count;
+      T* out = weights_.data() + n * k_count;
       double largest = -numerics::infinity;
       for (std::size_t k = 0; k < k_count; ++k) {
-        const double l = log_p[k] - log_q[k];
+        const double l = static_cast<double>(log_p[k]) - static_cast<double>(log_q[k]);
         w[k] = std::isfinite(l) ? l : -numerics::infinity;
         largest = std::max(largest, w[k]);
       }
       if (largest == -numerics::infinity) {  // no possible sample: the pattern drops out
-        std::fill(w, w + k_count, 0.0);
+        std::fill(out, out + k_count, T(0));
         continue;
       }
       double sum = 0.0;
       for (std::size_t k = 0; k < k_count; ++k) sum += w[k] = std::exp(w[k] - largest);
-      for (std::size_t k = 0; k < k_count; ++k) w[k] = w[k] / sum * share;
+      for (std::size_t k = 0; k < k_count; ++k) out[k] = static_cast<T>(w[k] / sum * share);
       any = true;
     }
     return any;
   }
 
-  static void update(DirectionLearner& learner, std::optional<NaturalGradient>& natural, const NodeStates& states,
-                     const Vector& weights, double rate_factor) {
-    if (natural) {
-      natural->step(learner, states, weights, rate_factor);
-      return;
+  void update(DirectionLearner& learner, std::optional<NaturalGradient>& natural, const BasicNodeStates<T>& states,
+              double rate_factor) {
+    if constexpr (in_double) {
+      if (natural) {
+        natural->step(learner, states, weights_, rate_factor);
+        return;
+      }
     }
     learner.zero_gradient();
-    learner.accumulate_log_probability_gradient(states, weights);
+    learner.accumulate_log_probability_gradient(states, weights_);
     learner.step(rate_factor);
   }
 
   // Q's sleep step, with buffers of its own: the recognition learner's (and
   // natural_recognition_'s) are sized for the K B wake samples, and the B fantasies would
   // reallocate them at every minibatch.
-  void sleep_update(DirectionLearner& learner, const NodeStates& fantasy, double rate_factor) {
-    if (natural_sleep_) {
-      natural_sleep_->step(learner, fantasy, sleep_weights_, rate_factor);
-      return;
+  void sleep_update(DirectionLearner& learner, const BasicNodeStates<T>& fantasy, double rate_factor) {
+    if constexpr (in_double) {
+      if (natural_sleep_) {
+        natural_sleep_->step(learner, fantasy, sleep_weights_, rate_factor);
+        return;
+      }
     }
-    const DirectedModel& model = network_.recognition;
     learner.zero_gradient();
-    for (std::size_t node : model.order) {
-      const Conditional& conditional = model.conditionals[node];
-      if (!conditional.distribution) continue;
-      gather_parents(conditional, fantasy, sleep_weights_.size(), sleep_parents_[node]);
-      conditional.distribution->accumulate_gradient(sleep_parents_[node], fantasy[node], sleep_weights_,
-                                                    learner.node_gradient(node), sleep_workspace_[node]);
-    }
+    learner.accumulate_log_probability_gradient(fantasy, sleep_weights_, &sleep_scratch_);
     learner.step(rate_factor);
   }
 
-  const Network& network_;
   std::size_t samples_;  // K
   bool sleep_updates_;
-  RecognitionSampler recognition_;
-  AncestralSampler generative_;
+  BasicRecognitionSampler<T> recognition_;
+  BasicAncestralSampler<T> generative_;
+  BasicDirectionLogProbability<T> log_joint_;  // log P(h, d) of each sample
   std::optional<NaturalGradient> natural_generative_, natural_recognition_, natural_sleep_;  // natural-rws
-  Matrix replicated_;                       // each pattern K times
-  Vector log_q_, log_p_, node_log_p_;       // per sample
-  Vector weights_;                          // w_nk / B
-  Vector sleep_weights_;                    // 1/B for each fantasy
-  std::vector<Matrix> parents_;             // per node, reused by log_joint
-  std::vector<Workspace> workspace_;        // per node, reused by log_joint
-  std::vector<Matrix> sleep_parents_;       // per node, reused by sleep_update
-  std::vector<Workspace> sleep_workspace_;  // per node, reused by sleep_update
+  MatrixT replicated_;             // each pattern K times
+  VectorT log_q_;                  // per sample
+  VectorT weights_;                // w_nk / B
+  std::vector<double> log_weights_;  // K, for one pattern at a time
+  VectorT sleep_weights_;          // 1/B for each fantasy
+  GradientScratch<T> sleep_scratch_;  // the sleep update's, sized for B fantasies
 };
+
+template <class Algorithm>
+std::unique_ptr<TrainingAlgorithm> make(Network& network, const TrainingOptions& options, const char* name,
+                                        bool natural) {
+  return std::make_unique<Algorithm>(network, options, name, natural);
+}
 
 }  // namespace
 
 std::unique_ptr<TrainingAlgorithm> make_reweighted_wake_sleep(Network& network, const TrainingOptions& options) {
-  return std::make_unique<ReweightedWakeSleep>(network, options, "rws", false);
+  if (options.single_precision) return make<ReweightedWakeSleep<float>>(network, options, "rws", false);
+  return make<ReweightedWakeSleep<double>>(network, options, "rws", false);
 }
 
 std::unique_ptr<TrainingAlgorithm> make_natural_reweighted_wake_sleep(Network& network,
                                                                      const TrainingOptions& options) {
-  return std::make_unique<ReweightedWakeSleep>(network, options, "natural-rws", true);
+  return make<ReweightedWakeSleep<double>>(network, options, "natural-rws", true);
 }
 
 }  // namespace helmholtz::algorithms

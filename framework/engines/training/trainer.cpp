@@ -10,6 +10,7 @@
 #include "framework/engines/free_energy.hpp"
 #include "framework/engines/training/optimisers/conjugate_gradient.hpp"
 #include "framework/engines/training/optimisers/schedule.hpp"
+#include "framework/patterns.hpp"
 
 namespace helmholtz {
 namespace {
@@ -23,16 +24,30 @@ double mean_of(const Vector& v) {
   return v.size() ? sum / static_cast<double>(v.size()) : 0.0;
 }
 
-Matrix first_rows(const Matrix& data, std::size_t count) {
-  count = std::min(count, data.shape(0));
-  Matrix out = Matrix::from_shape({count, data.shape(1)});
-  std::copy(data.data(), data.data() + count * data.shape(1), out.data());
-  return out;
-}
-
 void check_rate(double rate, const char* what) {
   if (!(rate > 0.0) || !std::isfinite(rate)) throw Error(std::string(what) + " must be a number > 0");
 }
+
+// Single precision for the run of train(): the networks' float copies of their parameters
+// exist only while it lasts.
+class SinglePrecisionScope {
+ public:
+  SinglePrecisionScope(Network& network, bool on) : network_(on ? &network : nullptr) {
+    if (!network_) return;
+    network_->generative.enable_single_precision();
+    network_->recognition.enable_single_precision();
+  }
+  ~SinglePrecisionScope() {
+    if (!network_) return;
+    network_->generative.disable_single_precision();
+    network_->recognition.disable_single_precision();
+  }
+  SinglePrecisionScope(const SinglePrecisionScope&) = delete;
+  SinglePrecisionScope& operator=(const SinglePrecisionScope&) = delete;
+
+ private:
+  Network* network_;
+};
 
 // Everything needed to go back to a point of training: both parameter vectors and the
 // optimisers' state.
@@ -47,6 +62,11 @@ struct Snapshot {
 Rng epoch_rng(std::uint64_t seed, std::size_t epoch) { return make_rng(stream_seed(seed, epoch)); }
 
 TrainingOutcome train(Network& network, const Matrix& data, const TrainingOptions& options, TrainingSetup& setup,
+                      const std::function<void(const EpochReport&)>& on_epoch) {
+  return train(network, to_bytes(data), options, setup, on_epoch);
+}
+
+TrainingOutcome train(Network& network, const ByteMatrix& data, const TrainingOptions& options, TrainingSetup& setup,
                       const std::function<void(const EpochReport&)>& on_epoch) {
   if (options.batch_size == 0) throw Error("the batch size must be at least 1");
   if (data.shape(1) != network.visible_units())
@@ -74,6 +94,12 @@ TrainingOutcome train(Network& network, const Matrix& data, const TrainingOption
   if (line_search && !objective)
     throw Error("the cg optimizer searches along lines of one objective, and the algorithm '" + options.algorithm +
                 "' follows none; use --optimizer sgd or momentum, or an algorithm with an objective (deterministic)");
+  if (options.single_precision && !algorithm->single_precision())
+    throw Error("the algorithm '" + options.algorithm +
+                "' trains in double precision only; --precision float32 is for wake-sleep and rws");
+  if (options.single_precision && line_search)
+    throw Error("the cg optimizer searches in double precision only; use --precision float64");
+  const SinglePrecisionScope single_precision(network, options.single_precision);
   ConjugateGradient conjugate_gradient(options.generative_rate);
   Learners learners{generative, recognition};
 
@@ -118,13 +144,15 @@ TrainingOutcome train(Network& network, const Matrix& data, const TrainingOption
     std::copy(a.begin(), a.end(), out.begin());
     std::copy(b.begin(), b.end(), out.begin() + static_cast<std::ptrdiff_t>(g_size));
   };
+  // The line search evaluates the objective on the whole data set at once, as doubles.
+  const Matrix whole_data = line_search ? to_matrix(data) : Matrix();
   const ConjugateGradient::Function objective_at = [&](Vector& x, Vector& gradient) {
     std::copy(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(g_size), generative.coordinates().values().begin());
     std::copy(x.begin() + static_cast<std::ptrdiff_t>(g_size), x.end(), recognition.coordinates().values().begin());
     generative.coordinates().store();
     recognition.coordinates().store();
     join(generative.coordinates().values(), recognition.coordinates().values(), x);
-    double value = objective->evaluate(data, &g_natural, &r_natural);
+    double value = objective->evaluate(whole_data, &g_natural, &r_natural);
     // The penalty (lambda / 2) |W|^2 on the mean per pattern, as a minibatch step applies it.
     value -= generative.coordinates().add_weight_decay(options.weight_decay, &g_natural);
     value -= recognition.coordinates().add_weight_decay(options.weight_decay, &r_natural);
@@ -134,10 +162,11 @@ TrainingOutcome train(Network& network, const Matrix& data, const TrainingOption
     return value;
   };
 
-  const std::size_t patterns = data.shape(0), width = data.shape(1);
+  const std::size_t patterns = data.shape(0);
   const Matrix report_data = first_rows(data, report_patterns);
   std::vector<std::size_t> order(patterns);
   Matrix batch;
+  MatrixF single_batch;
   TrainingOutcome outcome;
   outcome.epochs_completed = setup.epochs_completed;
   Snapshot good = snapshot(setup.epochs_completed);
@@ -182,11 +211,14 @@ TrainingOutcome train(Network& network, const Matrix& data, const TrainingOption
           return finish();
         }
         const std::size_t count = std::min(options.batch_size, patterns - first);
-        ensure_shape(batch, count, width);
-        for (std::size_t n = 0; n < count; ++n)
-          std::copy(data.data() + order[first + n] * width, data.data() + (order[first + n] + 1) * width,
-                    batch.data() + n * width);
-        algorithm->train_batch(batch, rng, learners, factor);
+        const std::span<const std::size_t> rows(order.data() + first, count);
+        if (options.single_precision) {
+          gather_rows(data, rows, single_batch);
+          algorithm->train_batch(single_batch, rng, learners, factor);
+        } else {
+          gather_rows(data, rows, batch);
+          algorithm->train_batch(batch, rng, learners, factor);
+        }
         if (generative.coordinates().overflowed() || recognition.coordinates().overflowed()) break;
         if (setup.on_progress) {
           const auto now = std::chrono::steady_clock::now();

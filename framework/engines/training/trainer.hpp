@@ -58,8 +58,13 @@ struct TrainingSetup {
   std::function<void(double fraction)> on_progress;
 };
 
-// Trains `network` in place on data (patterns x visible units) for options.epochs epochs.
-// Throws Error for bad options or a network the algorithm cannot train.
+// Trains `network` in place on data (patterns x visible units, held as bytes) for
+// options.epochs epochs. Minibatches are converted to double, or to float with
+// options.single_precision, as they are drawn. Throws Error for bad options or a network
+// the algorithm cannot train.
+TrainingOutcome train(Network& network, const ByteMatrix& data, const TrainingOptions& options, TrainingSetup& setup,
+                      const std::function<void(const EpochReport&)>& on_epoch = {});
+// The same for data as doubles (each 0 or 1; converted to bytes first).
 TrainingOutcome train(Network& network, const Matrix& data, const TrainingOptions& options, TrainingSetup& setup,
                       const std::function<void(const EpochReport&)>& on_epoch = {});
 

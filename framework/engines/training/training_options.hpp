@@ -15,6 +15,9 @@ struct TrainingOptions {
   std::size_t batch_size = 1;            // 1 is the online rule of the papers
   std::uint64_t seed = 0;                // same seed, same data order, samples and result
   bool shuffle = true;                   // a new random order of the patterns every epoch
+  // Compute in float (--precision float32) for the algorithms that can (wake-sleep, rws):
+  // the plugins' single-precision calls on sgemm, parameters still kept and stepped in double.
+  bool single_precision = false;
 
   // The optimiser (framework/engines/training/optimisers/).
   std::string optimizer = "sgd";     // sgd | momentum | cg

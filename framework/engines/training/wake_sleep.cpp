@@ -4,7 +4,8 @@
 //          dW_jk = rate (s_j - p_j) s_k).
 //   Sleep: draw fantasies (h, d) ~ P top-down from the generative model just updated, and
 //          move the recognition parameters along  (1/B) sum_n d/dphi log Q(h_n | d_n).
-// With B = 1 this is the online rule of the papers.
+// With B = 1 this is the online rule of the papers. In double precision, or in float with
+// --precision float32 (the same draws; the gradients in float, the steps in double).
 #include "framework/engines/ancestral_sampling.hpp"
 #include "framework/engines/recognition.hpp"
 #include "framework/engines/training/algorithm.hpp"
@@ -12,37 +13,40 @@
 namespace helmholtz::algorithms {
 namespace {
 
-class WakeSleep final : public TrainingAlgorithm {
+template <class T>
+class WakeSleep final : public AlgorithmInPrecision<T> {
  public:
   explicit WakeSleep(Network& network) : recognition_(network), generative_(network) {}
 
-  void train_batch(const Matrix& batch, Rng& rng, Learners& learners, double rate_factor) override {
+ protected:
+  void run(const xt::xtensor<T, 2>& batch, Rng& rng, Learners& learners, double rate_factor) override {
     const std::size_t count = batch.shape(0);
     if (weights_.size() != count) {
-      weights_ = Vector::from_shape({count});
-      weights_.fill(1.0 / static_cast<double>(count));
+      weights_ = xt::xtensor<T, 1>::from_shape({count});
+      weights_.fill(T(1) / static_cast<T>(count));
     }
-    const NodeStates& recognised = recognition_.sample(batch, rng);
+    const BasicNodeStates<T>& recognised = recognition_.sample(batch, rng);
     learners.generative.zero_gradient();
     learners.generative.accumulate_log_probability_gradient(recognised, weights_);
     learners.generative.step(rate_factor);
 
-    const NodeStates& fantasy = generative_.sample(count, rng);
+    const BasicNodeStates<T>& fantasy = generative_.sample(count, rng);
     learners.recognition.zero_gradient();
     learners.recognition.accumulate_log_probability_gradient(fantasy, weights_);
     learners.recognition.step(rate_factor);
   }
 
  private:
-  RecognitionSampler recognition_;
-  AncestralSampler generative_;
-  Vector weights_;  // 1/B for each pattern
+  BasicRecognitionSampler<T> recognition_;
+  BasicAncestralSampler<T> generative_;
+  xt::xtensor<T, 1> weights_;  // 1/B for each pattern
 };
 
 }  // namespace
 
-std::unique_ptr<TrainingAlgorithm> make_wake_sleep(Network& network, const TrainingOptions& /*options*/) {
-  return std::make_unique<WakeSleep>(network);
+std::unique_ptr<TrainingAlgorithm> make_wake_sleep(Network& network, const TrainingOptions& options) {
+  if (options.single_precision) return std::make_unique<WakeSleep<float>>(network);
+  return std::make_unique<WakeSleep<double>>(network);
 }
 
 }  // namespace helmholtz::algorithms

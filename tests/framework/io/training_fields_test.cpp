@@ -144,7 +144,9 @@ TEST_CASE("mistakes in the training section are refused at their line") {
   CHECK(error_of(base + "training:\n  options: {batch_size: 2, learning_rate: 0.1}\n") ==
         "bad.yaml, line 8, column 28: training.options: unknown key 'learning_rate' (allowed: batch_size, "
         "generative_learning_rate, recognition_learning_rate, shuffle, optimizer, momentum, schedule, decay, "
-        "weight_decay, natural_coordinates, samples, sleep_updates, damping, patience)");
+        "weight_decay, natural_coordinates, samples, sleep_updates, damping, patience, precision)");
+  CHECK(error_of(base + "training:\n  options: {precision: float16}\n") ==
+        "bad.yaml, line 8, column 24: training.options: precision is 'float16', but must be one of float64, float32");
   CHECK(error_of(base + "training:\n  optimizer_state: {generative: {velocity: [1, x]}}\n") ==
         "bad.yaml, line 8, column 48: training.optimizer_state: generative.velocity[1] is 'x', but must be a number");
 }

@@ -1,0 +1,47 @@
+#include "framework/patterns.hpp"
+
+#include <algorithm>
+
+#include "framework/error.hpp"
+
+namespace helmholtz {
+
+Matrix to_matrix(const ByteMatrix& patterns) {
+  Matrix out = Matrix::from_shape({patterns.shape(0), patterns.shape(1)});
+  std::copy(patterns.begin(), patterns.end(), out.begin());
+  return out;
+}
+
+ByteMatrix to_bytes(const Matrix& patterns) {
+  ByteMatrix out = ByteMatrix::from_shape({patterns.shape(0), patterns.shape(1)});
+  auto to = out.begin();
+  for (double x : patterns) {
+    if (x != 0.0 && x != 1.0) throw Error("patterns of binary units hold 0 and 1 only, not " + std::to_string(x));
+    *to++ = static_cast<std::uint8_t>(x);
+  }
+  return out;
+}
+
+template <class T>
+void gather_rows(const ByteMatrix& patterns, std::span<const std::size_t> rows, xt::xtensor<T, 2>& out) {
+  const std::size_t width = patterns.shape(1);
+  ensure_shape(out, rows.size(), width);
+  T* to = out.data();
+  for (std::size_t row : rows) {
+    const std::uint8_t* from = patterns.data() + row * width;
+    for (std::size_t j = 0; j < width; ++j) to[j] = static_cast<T>(from[j]);
+    to += width;
+  }
+}
+
+template void gather_rows(const ByteMatrix&, std::span<const std::size_t>, Matrix&);
+template void gather_rows(const ByteMatrix&, std::span<const std::size_t>, MatrixF&);
+
+Matrix first_rows(const ByteMatrix& patterns, std::size_t count) {
+  count = std::min(count, patterns.shape(0));
+  Matrix out = Matrix::from_shape({count, patterns.shape(1)});
+  std::copy(patterns.data(), patterns.data() + count * patterns.shape(1), out.data());
+  return out;
+}
+
+}  // namespace helmholtz

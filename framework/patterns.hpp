@@ -1,0 +1,24 @@
+#pragma once
+// Moves between a data set held as bytes (ByteMatrix, one 0/1 byte per unit: 60,000
+// binarised 784-pixel images take 47 MB) and the floating-point minibatches engines compute
+// with, in double or single precision.
+#include <cstddef>
+#include <span>
+
+#include "framework/matrix.hpp"
+
+namespace helmholtz {
+
+// The patterns as doubles (0.0 or 1.0).
+Matrix to_matrix(const ByteMatrix& patterns);
+// The patterns as bytes; throws Error if an entry is neither 0 nor 1.
+ByteMatrix to_bytes(const Matrix& patterns);
+
+// out(i, .) = patterns(rows[i], .) as T, resized only when its shape changes.
+template <class T>
+void gather_rows(const ByteMatrix& patterns, std::span<const std::size_t> rows, xt::xtensor<T, 2>& out);
+
+// The first `count` rows (all if there are fewer) as doubles.
+Matrix first_rows(const ByteMatrix& patterns, std::size_t count);
+
+}  // namespace helmholtz
