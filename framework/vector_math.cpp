@@ -12,6 +12,40 @@ constexpr std::size_t width = batch::size;
 
 }  // namespace
 
+double maximum(const double* x, std::size_t n) {
+  std::size_t i = 0;
+  double m = -numerics::infinity;
+  if (n >= 2 * width) {
+    batch m0 = batch::load_unaligned(x), m1 = batch::load_unaligned(x + width);
+    for (i = 2 * width; i + 2 * width <= n; i += 2 * width) {
+      m0 = xsimd::max(m0, batch::load_unaligned(x + i));
+      m1 = xsimd::max(m1, batch::load_unaligned(x + i + width));
+    }
+    alignas(64) double out[width];
+    xsimd::max(m0, m1).store_aligned(out);
+    for (double v : out) m = std::max(m, v);
+  }
+  for (; i < n; ++i) m = std::max(m, x[i]);
+  return m;
+}
+
+double exp_shifted_sum(double* x, std::size_t n, double shift) {
+  std::size_t i = 0;
+  const batch c(shift);
+  batch s0(0.0), s1(0.0);
+  for (; i + 2 * width <= n; i += 2 * width) {
+    const batch a = xsimd::exp(batch::load_unaligned(x + i) - c);
+    const batch b = xsimd::exp(batch::load_unaligned(x + i + width) - c);
+    a.store_unaligned(x + i);
+    b.store_unaligned(x + i + width);
+    s0 += a;
+    s1 += b;
+  }
+  double s = xsimd::hadd(s0 + s1);
+  for (; i < n; ++i) s += x[i] = std::exp(x[i] - shift);
+  return s;
+}
+
 void exp_in_place(double* x, std::size_t n) {
   std::size_t i = 0;
   for (; i + width <= n; i += width) xsimd::exp(batch::load_unaligned(x + i)).store_unaligned(x + i);

@@ -7,6 +7,15 @@
 
 namespace helmholtz::vector_math {
 
+// The largest x[i] (-inf for n = 0), in SIMD lanes with independent accumulators (a scalar
+// running maximum is one long dependency chain): the block maximum of a streaming
+// log-sum-exp.
+double maximum(const double* x, std::size_t n);
+
+// x[i] = exp(x[i] - shift) in place; returns their sum (the other step of a streaming
+// log-sum-exp: one exp per element).
+double exp_shifted_sum(double* x, std::size_t n, double shift);
+
 // x[i] = exp(x[i]).
 void exp_in_place(double* x, std::size_t n);
 

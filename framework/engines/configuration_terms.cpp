@@ -61,6 +61,9 @@ TermPlan::TermPlan(const Network& network, const DirectedModel& model, const Uni
       t.block_offset = recognised_units;
       recognised_units += t.units;
     }
+    if (!(t.role == TermRole::prior || t.role == TermRole::constant ||
+          (t.linear && !t.linear->residual_depends_on_state())))
+      factorises = false;
     const std::size_t index = nodes.size();
     if (t.role == TermRole::prior || t.role == TermRole::likelihood)
       for (std::size_t k = 0; k < t.parent_hidden_unit.size(); ++k)
@@ -171,8 +174,14 @@ TermWalker::TermWalker(const TermPlan& plan) : plan_(plan) {
   off_residual_.resize(widest);
 }
 
+void TermWalker::attach_shared_only() {
+  block_ = nullptr;
+  per_pattern_ = false;
+}
+
 void TermWalker::attach(const TermBlock& block) {
   block_ = &block;
+  per_pattern_ = plan_.any_linear;
   if (!plan_.any_linear) return;
   const std::size_t patterns = block.data->shape(0);
   ensure_shape(running_, patterns);
@@ -193,7 +202,7 @@ void TermWalker::update_prior(std::size_t i, std::uint64_t h) {
 }
 
 void TermWalker::reset(std::uint64_t h) {
-  if (plan_.any_linear) {  // exact recomputation of every pattern's offset + slope . h
+  if (per_pattern_) {  // exact recomputation of every pattern's offset + slope . h
     const std::size_t patterns = running_.size();
     std::copy(block_->linear_offset.data(), block_->linear_offset.data() + patterns, running_.data());
     for (std::size_t u = 0; u < plan_.hidden_units; ++u)
@@ -220,7 +229,7 @@ void TermWalker::reset(std::uint64_t h) {
 
 void TermWalker::flip(std::size_t u, std::uint64_t h) {
   const bool on = (h >> u) & 1u;
-  if (plan_.any_linear) {
+  if (per_pattern_) {
     const std::size_t patterns = running_.size();
     const double* slope = &block_->linear_slope(u, 0);
     double* running = running_.data();
@@ -268,10 +277,8 @@ void TermWalker::record(std::size_t b, std::uint64_t h) {
     batch_has_certain_unit_ = false;
     certain_on_.clear();
   }
-  if (plan_.any_linear) {
-    linear_shared_(b) = 0.0;
-    std::copy(running_.data(), running_.data() + running_.size(), &linear_rows_(b, 0));
-  }
+  if (plan_.any_linear) linear_shared_(b) = 0.0;
+  if (per_pattern_) std::copy(running_.data(), running_.data() + running_.size(), &linear_rows_(b, 0));
   double prior = 0, base = 0;
   for (std::size_t i = 0; i < plan_.nodes.size(); ++i) {
     const TermNode& t = plan_.nodes[i];

@@ -22,6 +22,7 @@
 // Prior and likelihood nodes follow the Gray-code walk: when a hidden unit flips, the nodes
 // it is a parent of are updated through the plugin's IncrementalStatistics in O(units), or
 // recomputed from their parents by plugins without that capability.
+#include <bit>
 #include <cstdint>
 #include <vector>
 
@@ -67,6 +68,27 @@ struct TermNode {
   std::size_t block_offset = 0;
 };
 
+// Visits the configurations of Gray-code indices [begin, end), one hidden unit flipping
+// between neighbours: reset(h) at the first and every refresh_interval-th index (an exact
+// recomputation, which bounds the rounding drift of incremental statistics), flip(u, h)
+// otherwise, then visit(i, h).
+inline constexpr std::uint64_t refresh_interval = 4096;
+template <class Reset, class Flip, class Visit>
+void gray_walk(std::uint64_t begin, std::uint64_t end, Reset&& reset, Flip&& flip, Visit&& visit) {
+  std::uint64_t h = begin ^ (begin >> 1);  // Gray code of the first index
+  for (std::uint64_t i = begin; i < end; ++i) {
+    if (i == begin || i % refresh_interval == 0) {
+      if (i != begin) h ^= std::uint64_t{1} << std::countr_zero(i);
+      reset(h);
+    } else {
+      const auto flipped = static_cast<std::size_t>(std::countr_zero(i));
+      h ^= std::uint64_t{1} << flipped;
+      flip(flipped, h);
+    }
+    visit(i, h);
+  }
+}
+
 // The immutable plan of one direction of the network.
 struct TermPlan {
   TermPlan(const Network& network, const DirectedModel& model, const UnitLayout& layout);
@@ -81,6 +103,11 @@ struct TermPlan {
   std::vector<std::vector<std::pair<std::size_t, std::size_t>>> dependents;
   // For each hidden unit: the term node it belongs to, or npos if none in this direction.
   std::vector<std::size_t> owner;
+  // True when log P(h, d) = offset(d) + slope(d) . h + shared(h) + constant(d): every node is
+  // a prior or constant node, or a linear likelihood node whose residual does not depend on
+  // the state (sigmoid). Then the sum over h factorises into matrix products
+  // (factorised_sum.hpp).
+  bool factorises = true;
 };
 
 // What a block of patterns contributes, shared read-only by the threads.
@@ -116,6 +143,13 @@ class TermWalker {
   void flip(std::size_t u, std::uint64_t h);
   // Stores configuration h as entry b of the batch (b < batch_capacity).
   void record(std::size_t b, std::uint64_t h);
+  // Instead of attach(): the walk keeps only the terms shared by all patterns (no per-pattern
+  // running sums), for shared() on a plan that factorises.
+  void attach_shared_only();
+  // The part of log P(h, d) of recorded entry b that is the same for every pattern: the prior
+  // nodes' terms and the linear nodes' shared residuals (the whole of it, apart from
+  // offset + slope . h and the constant terms, when the plan factorises).
+  double shared(std::size_t b) const { return prior_(b) + (plan_.any_linear ? linear_shared_(b) : 0.0); }
   // out(n, b) = log-product for pattern n and the b-th recorded configuration, b < filled,
   // without the constant terms (block.constant). configurations[b] is the b-th h.
   void evaluate(const TermBlock& block, std::size_t filled, const std::vector<std::uint64_t>& configurations,
@@ -148,6 +182,7 @@ class TermWalker {
   // state-dependent residual on - off (residual units x batch), and the (configuration, data
   // column) pairs where a unit is certainly on, so that patterns with it off are impossible.
   const TermBlock* block_ = nullptr;
+  bool per_pattern_ = false;  // attached to a block with linear nodes: keep running_
   Vector running_;
   Matrix linear_rows_;
   Vector linear_shared_;

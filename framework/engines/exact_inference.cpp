@@ -10,60 +10,18 @@
 #include <chrono>
 #include <functional>
 
-#include <xsimd/xsimd.hpp>
-
 #include "framework/engines/configuration_terms.hpp"
+#include "framework/engines/factorised_sum.hpp"
 #include "framework/linear_algebra.hpp"
 #include "framework/numerics.hpp"
+#include "framework/vector_math.hpp"
 
 namespace helmholtz {
 namespace {
 
 constexpr std::size_t pattern_block = 2048;       // patterns enumerated together
-constexpr std::uint64_t refresh_interval = 4096;  // exact recomputation of incremental statistics
 constexpr std::uint64_t configurations_per_thread_minimum = 4096;
 constexpr std::size_t batch = TermWalker::batch_capacity;
-
-// The per-pattern step of the streaming log-sum-exp over a batch of configurations, in SIMD
-// lanes with independent accumulators (a scalar running max or sum is one long dependency
-// chain): the block maximum, then one exp per element and their sum.
-using simd = xsimd::batch<double>;
-constexpr std::size_t lanes = simd::size;
-
-double block_max(const double* x, std::size_t n) {
-  std::size_t i = 0;
-  double m = -numerics::infinity;
-  if (n >= 2 * lanes) {
-    simd m0 = simd::load_unaligned(x), m1 = simd::load_unaligned(x + lanes);
-    for (i = 2 * lanes; i + 2 * lanes <= n; i += 2 * lanes) {
-      m0 = xsimd::max(m0, simd::load_unaligned(x + i));
-      m1 = xsimd::max(m1, simd::load_unaligned(x + i + lanes));
-    }
-    alignas(64) double out[lanes];
-    xsimd::max(m0, m1).store_aligned(out);
-    for (double v : out) m = std::max(m, v);
-  }
-  for (; i < n; ++i) m = std::max(m, x[i]);
-  return m;
-}
-
-// x[b] = exp(x[b] - shift) in place; returns their sum.
-double exp_shifted_sum(double* x, std::size_t n, double shift) {
-  std::size_t i = 0;
-  const simd c(shift);
-  simd s0(0.0), s1(0.0);
-  for (; i + 2 * lanes <= n; i += 2 * lanes) {
-    const simd a = xsimd::exp(simd::load_unaligned(x + i) - c);
-    const simd b = xsimd::exp(simd::load_unaligned(x + i + lanes) - c);
-    a.store_unaligned(x + i);
-    b.store_unaligned(x + i + lanes);
-    s0 += a;
-    s1 += b;
-  }
-  double s = xsimd::hadd(s0 + s1);
-  for (; i < n; ++i) s += x[i] = std::exp(x[i] - shift);
-  return s;
-}
 
 // Per-pattern running results for one block of patterns and one share of the configurations.
 struct Partial {
@@ -137,25 +95,19 @@ class Enumerator {
     out.reset(p_block.data->shape(0), plans_.layout.hidden_units, options_);
     p_.attach(p_block);
     if (q_) q_->attach(*q_block);
-    std::uint64_t h = begin ^ (begin >> 1);  // Gray code of the first index
-    reset(h);
     std::size_t filled = 0;
-    for (std::uint64_t i = begin; i < end; ++i) {
-      if (i != begin) {
-        const unsigned flipped = static_cast<unsigned>(std::countr_zero(i));
-        h ^= std::uint64_t{1} << flipped;
-        if (i % refresh_interval == 0) reset(h);  // bounds rounding drift in the statistics
-        else flip(flipped, h);
-      }
-      record(filled++, h);
-      if (filled == batch || i + 1 == end) {
-        flush(p_block, q_block, filled, out);
-        if (done) done->fetch_add(filled, std::memory_order_relaxed);
-        if (on_batch) on_batch();
-        filled = 0;
-        if (options_.interrupt && options_.interrupt->load(std::memory_order_relaxed)) throw Interrupted();
-      }
-    }
+    gray_walk(
+        begin, end, [&](std::uint64_t h) { reset(h); }, [&](std::size_t u, std::uint64_t h) { flip(u, h); },
+        [&](std::uint64_t i, std::uint64_t h) {
+          record(filled++, h);
+          if (filled == batch || i + 1 == end) {
+            flush(p_block, q_block, filled, out);
+            if (done) done->fetch_add(filled, std::memory_order_relaxed);
+            if (on_batch) on_batch();
+            filled = 0;
+            if (options_.interrupt && options_.interrupt->load(std::memory_order_relaxed)) throw Interrupted();
+          }
+        });
   }
 
  private:
@@ -184,7 +136,7 @@ class Enumerator {
     const std::size_t patterns = log_p_.shape(0);
     for (std::size_t n = 0; n < patterns; ++n) {
       double* row = &log_p_(n, 0);
-      const double top = block_max(row, filled);
+      const double top = vector_math::maximum(row, filled);
       if (top > out.best(n)) {
         out.best(n) = top;
         out.best_configuration[n] = configurations_[static_cast<std::size_t>(std::find(row, row + filled, top) - row)];
@@ -201,7 +153,7 @@ class Enumerator {
           for (std::size_t u = 0; u < plans_.layout.hidden_units; ++u) out.marginals(n, u) *= rescale;
       }
       out.max(n) = m;
-      out.sum(n) += exp_shifted_sum(row, filled, m);
+      out.sum(n) += vector_math::exp_shifted_sum(row, filled, m);
     }
     // log_p_ now holds exp(log P(h,d) - max): the posterior weights, up to normalisation.
     const std::size_t h_units = plans_.layout.hidden_units;
@@ -228,6 +180,84 @@ class Enumerator {
   std::vector<std::uint64_t> configurations_;
   Matrix bits_, log_p_, log_q_;
 };
+
+// Runs work(t) for t = 0 .. threads - 1, the last on the calling thread, and rethrows the
+// first error any of them threw.
+template <class Work>
+void run_threads(unsigned threads, Work&& work) {
+  std::vector<std::exception_ptr> errors(threads);
+  std::vector<std::thread> workers;
+  for (unsigned t = 0; t < threads; ++t) {
+    auto guarded = [&, t] {
+      try {
+        work(t);
+      } catch (...) {
+        errors[t] = std::current_exception();
+      }
+    };
+    if (t + 1 == threads) guarded();
+    else workers.emplace_back(guarded);
+  }
+  for (auto& w : workers) w.join();
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+// Progress of the configurations x pattern blocks done, reported from the calling thread.
+struct ProgressReporter {
+  ProgressReporter(const ExactOptions& options, double work) : options_(options), work_(work) {}
+  std::atomic<std::uint64_t> done{0};
+  void report() {
+    const auto now = std::chrono::steady_clock::now();
+    if (std::chrono::duration<double>(now - last_).count() < options_.progress_interval) return;
+    last_ = now;
+    options_.progress(static_cast<double>(done.load(std::memory_order_relaxed)) / work_);
+  }
+
+ private:
+  const ExactOptions& options_;
+  double work_;
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+// log p(d) by matrix products (factorised_sum.hpp) for a network whose plan factorises.
+// Patterns whose sum may have lost precision get NaN, for the per-pattern walk to redo.
+Vector factorised_log_likelihood(const Plans& plans, const Matrix& data, std::uint64_t total, unsigned threads,
+                                 const ExactOptions& options) {
+  const std::size_t patterns = data.shape(0), visible = plans.layout.visible_units;
+  const std::uint64_t columns = std::uint64_t{1} << FactorisedWalker::low_bits(plans.layout.hidden_units);
+  const std::uint64_t runs = total / columns;
+  threads = static_cast<unsigned>(std::max<std::uint64_t>(1, std::min<std::uint64_t>(threads, runs)));
+  std::vector<FactorisedWalker> walkers;
+  for (unsigned t = 0; t < threads; ++t) {
+    walkers.emplace_back(plans.generative);
+    walkers.back().interrupt = options.interrupt;
+  }
+  ProgressReporter progress(options, static_cast<double>(total) *
+                                         static_cast<double>((patterns + pattern_block - 1) / pattern_block));
+  if (options.progress) {
+    for (auto& w : walkers) w.done = &progress.done;
+    walkers.back().on_batch = [&] { progress.report(); };
+  }
+  Vector out = Vector::from_shape({patterns});
+  std::vector<FactorisedPartial> partials(threads);
+  Matrix block;
+  TermBlock terms;
+  FactorisedBlock factors;
+  for (std::size_t first = 0; first < patterns; first += pattern_block) {
+    const std::size_t count = std::min(pattern_block, patterns - first);
+    ensure_shape(block, count, visible);
+    std::copy(data.data() + first * visible, data.data() + (first + count) * visible, block.data());
+    terms.prepare(plans.generative, block);
+    factors.prepare(plans.generative, terms);
+    run_threads(threads, [&](unsigned t) {
+      walkers[t].run(terms, factors, runs * t / threads * columns, runs * (t + 1) / threads * columns, partials[t]);
+    });
+    for (unsigned t = 1; t < threads; ++t) partials[0].merge(partials[t]);
+    for (std::size_t n = 0; n < count; ++n) out(first + n) = partials[0].log_sum(n, factors) + terms.constant(n);
+  }
+  return out;
+}
 
 std::string power_of_two(std::size_t h) {
   if (h < 64) return std::to_string(std::uint64_t{1} << h);
@@ -275,6 +305,25 @@ ExactResult exact_inference(const Network& network, const Matrix& data, const Ex
       std::max<std::uint64_t>(1, std::min<std::uint64_t>(threads, total / configurations_per_thread_minimum)));
   const ScopedBlasThreads one_blas_thread(1);  // the threads are ours
 
+  if (options.factorised && plans.generative.factorises && !options.posterior_marginals && !options.posterior_mode &&
+      !options.free_energy_bound) {
+    result.log_likelihood = factorised_log_likelihood(plans, data, total, threads, options);
+    std::vector<std::size_t> doubtful;
+    for (std::size_t n = 0; n < patterns; ++n)
+      if (std::isnan(result.log_likelihood(n))) doubtful.push_back(n);
+    if (!doubtful.empty()) {  // extreme parameters: these patterns by the per-pattern walk
+      Matrix rows = Matrix::from_shape({doubtful.size(), visible});
+      for (std::size_t i = 0; i < doubtful.size(); ++i)
+        std::copy(data.data() + doubtful[i] * visible, data.data() + (doubtful[i] + 1) * visible, rows.data() + i * visible);
+      ExactOptions walk = options;
+      walk.factorised = false;
+      walk.progress = nullptr;
+      const ExactResult redone = exact_inference(network, rows, walk);
+      for (std::size_t i = 0; i < doubtful.size(); ++i) result.log_likelihood(doubtful[i]) = redone.log_likelihood(i);
+    }
+    return result;
+  }
+
   result.log_likelihood = Vector::from_shape({patterns});
   if (options.posterior_marginals) result.posterior_marginals = Matrix::from_shape({patterns, hidden});
   if (options.posterior_mode) {
@@ -286,17 +335,11 @@ ExactResult exact_inference(const Network& network, const Matrix& data, const Ex
   std::vector<Enumerator> enumerators;
   for (unsigned t = 0; t < threads; ++t) enumerators.emplace_back(plans, options);
   // Progress: every thread counts its configurations; the calling thread reports.
-  std::atomic<std::uint64_t> done{0};
-  const double work = static_cast<double>(total) * static_cast<double>((patterns + pattern_block - 1) / pattern_block);
-  auto last_report = std::chrono::steady_clock::now();
+  ProgressReporter progress(options, static_cast<double>(total) *
+                                         static_cast<double>((patterns + pattern_block - 1) / pattern_block));
   if (options.progress) {
-    for (auto& e : enumerators) e.done = &done;
-    enumerators.back().on_batch = [&] {
-      const auto now = std::chrono::steady_clock::now();
-      if (std::chrono::duration<double>(now - last_report).count() < options.progress_interval) return;
-      last_report = now;
-      options.progress(static_cast<double>(done.load(std::memory_order_relaxed)) / work);
-    };
+    for (auto& e : enumerators) e.done = &progress.done;
+    enumerators.back().on_batch = [&] { progress.report(); };
   }
   std::vector<Partial> partials(threads);
   Matrix block;
@@ -309,24 +352,11 @@ ExactResult exact_inference(const Network& network, const Matrix& data, const Ex
     p_block.prepare(plans.generative, block);
     if (plans.recognition) q_block.prepare(*plans.recognition, block);
 
-    std::vector<std::exception_ptr> errors(threads);
-    std::vector<std::thread> workers;
-    for (unsigned t = 0; t < threads; ++t) {
+    run_threads(threads, [&](unsigned t) {
       const std::uint64_t begin = total / threads * t;
       const std::uint64_t end = t + 1 == threads ? total : total / threads * (t + 1);
-      auto work = [&, t, begin, end] {
-        try {
-          enumerators[t].run(p_block, plans.recognition ? &q_block : nullptr, begin, end, partials[t]);
-        } catch (...) {
-          errors[t] = std::current_exception();
-        }
-      };
-      if (t + 1 == threads) work();
-      else workers.emplace_back(work);
-    }
-    for (auto& w : workers) w.join();
-    for (const auto& e : errors)
-      if (e) std::rethrow_exception(e);
+      enumerators[t].run(p_block, plans.recognition ? &q_block : nullptr, begin, end, partials[t]);
+    });
     for (unsigned t = 1; t < threads; ++t) partials[0].merge(partials[t], options);
 
     const Partial& all = partials[0];

@@ -24,6 +24,9 @@
 // - The per-pattern log-sum-exp of a batch is SIMD: block maximum, one exp per element.
 // configuration_terms.hpp holds this kernel; this file walks the configurations and reduces.
 // - The configuration space is split between threads.
+// - When only log p(d) is asked for and every observed unit is sigmoid under hidden parents,
+//   the sum over h factorises into matrix products (factorised_sum.hpp): two flops per
+//   (pattern, configuration) instead of an exp.
 #include <atomic>
 #include <functional>
 #include <cstdint>
@@ -40,6 +43,11 @@ struct ExactOptions {
   bool posterior_mode = false;
   // Also the exact bound -F = sum_h Q(h|d) [log P(h,d) - log Q(h|d)] (same enumeration).
   bool free_energy_bound = false;
+  // log p(d) alone, of a network whose terms factorise (sigmoid observed units under hidden
+  // parents), by matrix products (factorised_sum.hpp); false: always the per-pattern walk
+  // (for cross-checks). Patterns whose factorised sum may have lost precision to underflow
+  // go through the per-pattern walk either way.
+  bool factorised = true;
   // Checked between batches; when it becomes true the engine stops and throws Interrupted.
   const std::atomic<bool>* interrupt = nullptr;
   // Called on the calling thread, at most every `progress_interval` seconds, with the

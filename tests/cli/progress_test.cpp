@@ -15,7 +15,7 @@ TEST_CASE("exact enumeration reports a growing fraction of its work on the calli
   const Network network = parse_model(R"(
 seed: 2
 nodes:
-  - {name: h, type: binary, size: 14}
+  - {name: h, type: binary, size: 16}
   - {name: d, type: binary, size: 6, observed: true}
 generative:
   h: {distribution: sigmoid}
@@ -23,9 +23,14 @@ generative:
 )", "p.yaml");
   Matrix data = Matrix::from_shape({3, 6});
   data.fill(1.0);
+  // Both engines: the factorised sum (a report per run of 1024 configurations) and the
+  // per-pattern walk (a report per batch of 128).
+  for (const bool factorised : {true, false})
   for (unsigned threads : {1u, 2u}) {
+    CAPTURE(factorised);
     CAPTURE(threads);
     ExactOptions options;
+    options.factorised = factorised;
     options.threads = threads;
     options.progress_interval = 0.0;  // every batch
     std::vector<double> fractions;
