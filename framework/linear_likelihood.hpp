@@ -37,6 +37,13 @@ class LinearLikelihood {
   // residual does not depend on the state.
   virtual void residuals(const double* log_on, const double* log_off, double* on_residual,
                          double* off_residual) const = 0;
+
+  // Optional, for a plugin that also has IncrementalStatistics and a residual that does not
+  // depend on the state: the residual summed over the units straight from the statistics,
+  // sparing the per-unit firing log-probabilities (sigmoid: -sum_j softplus(a_j), one exp
+  // per unit and one log per call). Exact enumeration calls it once per configuration.
+  virtual bool sums_residual_from_statistics() const { return false; }
+  virtual double residual_sum_from_statistics(const double* /*stats*/) const { return 0.0; }
 };
 
 }  // namespace helmholtz

@@ -46,6 +46,29 @@ double exp_shifted_sum(double* x, std::size_t n, double shift) {
   return s;
 }
 
+double softplus_sum(const double* a, std::size_t n) {
+  constexpr std::size_t chunk = 128;  // per lane: at most 2^128, so 2^512 over the lanes
+  const batch zero(0.0), one(1.0);
+  double total = 0.0;
+  std::size_t i = 0;
+  while (i + width <= n) {
+    batch positive(0.0), product(1.0);
+    const std::size_t stop = std::min(n - (n - i) % width, i + chunk * width);
+    for (; i < stop; i += width) {
+      const batch x = batch::load_unaligned(a + i);
+      positive += xsimd::max(x, zero);
+      product *= one + xsimd::exp(-xsimd::abs(x));
+    }
+    alignas(64) double lanes[width];
+    product.store_aligned(lanes);
+    double lane_product = 1.0;
+    for (double p : lanes) lane_product *= p;
+    total += xsimd::hadd(positive) + std::log(lane_product);
+  }
+  for (; i < n; ++i) total += numerics::softplus(a[i]);
+  return total;
+}
+
 void exp_in_place(double* x, std::size_t n) {
   std::size_t i = 0;
   for (; i + width <= n; i += width) xsimd::exp(batch::load_unaligned(x + i)).store_unaligned(x + i);

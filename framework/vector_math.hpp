@@ -16,6 +16,10 @@ double maximum(const double* x, std::size_t n);
 // log-sum-exp: one exp per element).
 double exp_shifted_sum(double* x, std::size_t n, double shift);
 
+// sum_i softplus(a[i]) = sum_i max(a[i], 0) + log prod_i (1 + exp(-|a[i]|)): one exp per
+// element and a log per 512 (a product of factors in [1, 2] cannot overflow before).
+double softplus_sum(const double* a, std::size_t n);
+
 // x[i] = exp(x[i]).
 void exp_in_place(double* x, std::size_t n);
 

@@ -74,6 +74,10 @@ class Sigmoid final : public WeightedDistribution,
     }
   }
   bool residual_depends_on_state() const override { return false; }
+  bool sums_residual_from_statistics() const override { return true; }
+  double residual_sum_from_statistics(const double* stats) const override {
+    return -vector_math::softplus_sum(stats, units());  // sum_j log P(off_j) = -sum_j softplus(a_j)
+  }
   void residuals(const double* /*log_on*/, const double* log_off, double* /*on_residual*/,
                  double* off_residual) const override {
     std::copy(log_off, log_off + units(), off_residual);

@@ -9,17 +9,24 @@
 
 namespace helmholtz {
 
-UnitLayout::UnitLayout(const Network& network) {
-  for (const Node& node : network.nodes) {
-    if (node.observed) {
-      hidden_offset.push_back(npos);
-      data_offset.push_back(visible_units);
-      visible_units += node.size;
+UnitLayout::UnitLayout(const Network& network)
+    : hidden_offset(network.nodes.size(), npos), data_offset(network.nodes.size(), npos) {
+  std::vector<std::size_t> declared_offset(network.nodes.size(), npos);
+  for (std::size_t node = 0; node < network.nodes.size(); ++node) {
+    if (network.nodes[node].observed) {
+      data_offset[node] = visible_units;
+      visible_units += network.nodes[node].size;
     } else {
-      hidden_offset.push_back(hidden_units);
-      data_offset.push_back(npos);
-      hidden_units += node.size;
+      declared_offset[node] = hidden_units;
+      hidden_units += network.nodes[node].size;
     }
+  }
+  declared_unit.resize(hidden_units);
+  std::size_t bit = 0;
+  for (auto node = network.generative.order.rbegin(); node != network.generative.order.rend(); ++node) {
+    if (network.nodes[*node].observed) continue;
+    hidden_offset[*node] = bit;
+    for (std::size_t j = 0; j < network.nodes[*node].size; ++j) declared_unit[bit++] = declared_offset[*node] + j;
   }
 }
 
@@ -50,6 +57,8 @@ TermPlan::TermPlan(const Network& network, const DirectedModel& model, const Uni
     if (t.role == TermRole::likelihood) t.linear = dynamic_cast<const LinearLikelihood*>(c.distribution.get());
     if (t.linear) {
       any_linear = true;
+      t.residual_from_statistics = t.incremental && !t.linear->residual_depends_on_state() &&
+                                   t.linear->sums_residual_from_statistics();
       if (t.linear->residual_depends_on_state()) {
         t.block_offset = residual_units;
         residual_units += t.units;
@@ -190,6 +199,7 @@ void TermWalker::attach(const TermBlock& block) {
 
 void TermWalker::update_firing(std::size_t i) {
   const TermNode& t = plan_.nodes[i];
+  if (t.residual_from_statistics) return;  // record_linear reads the statistics themselves
   if (t.incremental) t.incremental->log_firing_from_statistics(stats_[i].data(), log_on_[i].data(), log_off_[i].data());
   else t.distribution->log_firing_probabilities(parent_row_[i], log_on_[i], log_off_[i]);
 }
@@ -254,7 +264,9 @@ void TermWalker::record_linear(std::size_t i, std::size_t b) {
   const double* log_on = log_on_[i].data();
   const double* log_off = log_off_[i].data();
   double shared = 0;
-  if (!t.linear->residual_depends_on_state()) {
+  if (t.residual_from_statistics) {
+    shared = t.linear->residual_sum_from_statistics(stats_[i].data());
+  } else if (!t.linear->residual_depends_on_state()) {
     t.linear->residuals(log_on, log_off, nullptr, off_residual_.data());
     for (std::size_t j = 0; j < t.units; ++j) shared += off_residual_[j];
   } else {

@@ -39,14 +39,19 @@ class LinearLikelihood;
 inline constexpr double impossible = -1e300;
 inline constexpr double impossible_threshold = -1e299;
 
-// Which node and parent column each hidden unit is, in the engines' numbering: hidden nodes
-// in declaration order, then units; bit i of a configuration is hidden unit i.
+// Which node and parent column each hidden unit is, in the walk's numbering: bit i of a
+// configuration is walk unit i. Hidden nodes take the bits in reverse generative topological
+// order, so that the nodes nearest the data flip most often and their ancestors, whose flips
+// update whole layers below them, least (in Gray-code order bit i flips every 2^(i+1)
+// configurations). Results are reported in the declared numbering (hidden nodes in
+// declaration order, then units): declared_unit maps one to the other.
 struct UnitLayout {
   explicit UnitLayout(const Network& network);
   std::size_t hidden_units = 0;
   std::size_t visible_units = 0;
-  std::vector<std::size_t> hidden_offset;  // per node: first hidden unit, or npos if observed
+  std::vector<std::size_t> hidden_offset;  // per node: first walk bit, or npos if observed
   std::vector<std::size_t> data_offset;    // per node: first data column, or npos if hidden
+  std::vector<std::size_t> declared_unit;  // per walk bit: the hidden unit in declared numbering
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 };
 
@@ -58,6 +63,9 @@ struct TermNode {
   const Distribution* distribution = nullptr;
   const IncrementalStatistics* incremental = nullptr;  // null: recompute from the parents
   const LinearLikelihood* linear = nullptr;            // likelihood nodes only; null: matrix product
+  // A linear node whose shared residual comes straight from its incremental statistics
+  // (LinearLikelihood::residual_sum_from_statistics): no firing log-probabilities needed.
+  bool residual_from_statistics = false;
   std::size_t units = 0;
   std::vector<std::size_t> parent_hidden_unit;  // per parent column: hidden unit, or npos
   std::vector<std::size_t> parent_data_column;  // per parent column: data column, or npos
@@ -72,7 +80,7 @@ struct TermNode {
 // between neighbours: reset(h) at the first and every refresh_interval-th index (an exact
 // recomputation, which bounds the rounding drift of incremental statistics), flip(u, h)
 // otherwise, then visit(i, h).
-inline constexpr std::uint64_t refresh_interval = 4096;
+inline constexpr std::uint64_t refresh_interval = 1024;
 template <class Reset, class Flip, class Visit>
 void gray_walk(std::uint64_t begin, std::uint64_t end, Reset&& reset, Flip&& flip, Visit&& visit) {
   std::uint64_t h = begin ^ (begin >> 1);  // Gray code of the first index

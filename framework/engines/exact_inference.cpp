@@ -365,13 +365,15 @@ ExactResult exact_inference(const Network& network, const Matrix& data, const Ex
       const double constant = p_block.constant(n);
       const double log_sum = all.sum(n) > 0.0 ? all.max(n) + std::log(all.sum(n)) : -numerics::infinity;
       result.log_likelihood(row) = log_sum + constant;
+      // Walk bit u is hidden unit declared_unit[u] of the results.
+      const std::vector<std::size_t>& declared = plans.layout.declared_unit;
       if (options.posterior_marginals)
         for (std::size_t u = 0; u < hidden; ++u)
-          result.posterior_marginals(row, u) =
+          result.posterior_marginals(row, declared[u]) =
               all.sum(n) > 0.0 ? all.marginals(n, u) / all.sum(n) : std::numeric_limits<double>::quiet_NaN();
       if (options.posterior_mode) {
         for (std::size_t u = 0; u < hidden; ++u)
-          result.posterior_mode(row, u) = static_cast<double>((all.best_configuration[n] >> u) & 1u);
+          result.posterior_mode(row, declared[u]) = static_cast<double>((all.best_configuration[n] >> u) & 1u);
         result.mode_log_joint(row) = all.best(n) <= impossible_threshold ? -numerics::infinity : all.best(n) + constant;
       }
       if (options.free_energy_bound) result.free_energy_bound(row) = all.bound(n) + constant * all.q_total(n);

@@ -85,7 +85,7 @@ TEST_CASE("posterior marginals and mode agree with brute force") {
 namespace {
 
 // A 14-hidden-unit network: 16384 configurations, enough for two threads and for the
-// periodic exact recomputation of the incremental statistics (every 4096 flips).
+// periodic exact recomputation of the incremental statistics (every 1024 flips).
 const char* const wide_shape = R"(
 nodes:
   - {name: top,  type: binary, size: 4}

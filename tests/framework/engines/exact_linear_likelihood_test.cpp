@@ -76,7 +76,7 @@ generative:
   echo: {distribution: KIND, parents: [top]}
 )";
 
-// 14 hidden units: two threads, and runs past the periodic recomputation (every 4096 flips).
+// 14 hidden units: two threads, and runs past the periodic recomputation (every 1024 flips).
 const char* const wide_shape = R"(
 nodes:
   - {name: top,  type: binary, size: 4}
