@@ -1,6 +1,7 @@
 #include "framework/engines/configuration_terms.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "framework/incremental_statistics.hpp"
@@ -256,7 +257,15 @@ void TermWalker::flip(std::size_t u, std::uint64_t h) {
     if (t.role == TermRole::prior) update_prior(i, h);
   }
   const std::size_t own = plan_.owner[u];
-  if (own != UnitLayout::npos && plan_.nodes[own].role == TermRole::prior) update_prior(own, h);
+  if (own == UnitLayout::npos || plan_.nodes[own].role != TermRole::prior) return;
+  // Only unit u's own term changed: add the difference, unless an impossible state (-inf)
+  // is involved, which only a recomputation gets right.
+  const std::size_t j = u - plan_.nodes[own].hidden_offset;
+  const double log_on = log_on_[own](0, j), log_off = log_off_[own](0, j);
+  if (std::isfinite(log_on) && std::isfinite(log_off) && std::isfinite(prior_term_[own]))
+    prior_term_[own] += on ? log_on - log_off : log_off - log_on;
+  else
+    update_prior(own, h);
 }
 
 void TermWalker::record_linear(std::size_t i, std::size_t b) {
