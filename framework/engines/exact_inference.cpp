@@ -20,7 +20,7 @@ namespace helmholtz {
 namespace {
 
 constexpr std::size_t pattern_block = 2048;       // patterns enumerated together
-constexpr std::uint64_t configurations_per_thread_minimum = 4096;
+constexpr std::uint64_t configurations_per_share_minimum = 4096;
 constexpr std::size_t batch = TermWalker::batch_capacity;
 
 // Per-pattern running results for one block of patterns and one share of the configurations.
@@ -203,6 +203,23 @@ void run_threads(unsigned threads, Work&& work) {
     if (e) std::rethrow_exception(e);
 }
 
+// The configurations are cut into a fixed number of shares, whatever the number of threads:
+// the threads take shares in turn, each share sums into a partial of its own, and the
+// partials merge in one fixed order (a pairwise tree), so that the results are the same to
+// the last bit with any number of threads. (2^H, and so the count of shares, is a power of
+// two: every share is the same size.) work(t, s) runs share s on thread t;
+// merge(a, b) folds share b's partial into share a's.
+inline constexpr std::size_t most_shares = 64;
+template <class Work, class Merge>
+void run_shares(unsigned threads, std::size_t shares, Work&& work, Merge&& merge) {
+  std::atomic<std::size_t> next{0};
+  run_threads(threads, [&](unsigned t) {
+    for (std::size_t s = next++; s < shares; s = next++) work(t, s);
+  });
+  for (std::size_t width = 1; width < shares; width *= 2)
+    for (std::size_t a = 0; a + width < shares; a += 2 * width) merge(a, a + width);
+}
+
 // Progress of the configurations x pattern blocks done, reported from the calling thread.
 struct ProgressReporter {
   ProgressReporter(const ExactOptions& options, double work) : options_(options), work_(work) {}
@@ -227,7 +244,8 @@ Vector factorised_log_likelihood(const Plans& plans, const Matrix& data, std::ui
   const std::size_t patterns = data.shape(0), visible = plans.layout.visible_units;
   const std::uint64_t columns = std::uint64_t{1} << FactorisedWalker::low_bits(plans.layout.hidden_units);
   const std::uint64_t runs = total / columns;
-  threads = static_cast<unsigned>(std::max<std::uint64_t>(1, std::min<std::uint64_t>(threads, runs)));
+  const std::size_t shares = static_cast<std::size_t>(std::min<std::uint64_t>(most_shares, runs));
+  threads = static_cast<unsigned>(std::max<std::uint64_t>(1, std::min<std::uint64_t>(threads, shares)));
   std::vector<FactorisedWalker> walkers;
   for (unsigned t = 0; t < threads; ++t) {
     walkers.emplace_back(plans.generative);
@@ -240,7 +258,7 @@ Vector factorised_log_likelihood(const Plans& plans, const Matrix& data, std::ui
     walkers.back().on_batch = [&] { progress.report(); };
   }
   Vector out = Vector::from_shape({patterns});
-  std::vector<FactorisedPartial> partials(threads);
+  std::vector<FactorisedPartial> partials(shares);
   Matrix block;
   TermBlock terms;
   FactorisedBlock factors;
@@ -250,10 +268,12 @@ Vector factorised_log_likelihood(const Plans& plans, const Matrix& data, std::ui
     std::copy(data.data() + first * visible, data.data() + (first + count) * visible, block.data());
     terms.prepare(plans.generative, block);
     factors.prepare(plans.generative, terms);
-    run_threads(threads, [&](unsigned t) {
-      walkers[t].run(terms, factors, runs * t / threads * columns, runs * (t + 1) / threads * columns, partials[t]);
-    });
-    for (unsigned t = 1; t < threads; ++t) partials[0].merge(partials[t]);
+    run_shares(
+        threads, shares,
+        [&](unsigned t, std::size_t s) {
+          walkers[t].run(terms, factors, runs / shares * s * columns, runs / shares * (s + 1) * columns, partials[s]);
+        },
+        [&](std::size_t a, std::size_t b) { partials[a].merge(partials[b]); });
     for (std::size_t n = 0; n < count; ++n) out(first + n) = partials[0].log_sum(n, factors) + terms.constant(n);
   }
   return out;
@@ -301,8 +321,9 @@ ExactResult exact_inference(const Network& network, const Matrix& data, const Ex
   const std::uint64_t total = result.hidden_configurations;
 
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(
-      std::max<std::uint64_t>(1, std::min<std::uint64_t>(threads, total / configurations_per_thread_minimum)));
+  const std::size_t shares = static_cast<std::size_t>(
+      std::max<std::uint64_t>(1, std::min<std::uint64_t>(most_shares, total / configurations_per_share_minimum)));
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, shares));
   const ScopedBlasThreads one_blas_thread(1);  // the threads are ours
 
   if (options.factorised && plans.generative.factorises && !options.posterior_marginals && !options.posterior_mode &&
@@ -341,7 +362,7 @@ ExactResult exact_inference(const Network& network, const Matrix& data, const Ex
     for (auto& e : enumerators) e.done = &progress.done;
     enumerators.back().on_batch = [&] { progress.report(); };
   }
-  std::vector<Partial> partials(threads);
+  std::vector<Partial> partials(shares);
   Matrix block;
   TermBlock p_block, q_block;
 
@@ -352,12 +373,13 @@ ExactResult exact_inference(const Network& network, const Matrix& data, const Ex
     p_block.prepare(plans.generative, block);
     if (plans.recognition) q_block.prepare(*plans.recognition, block);
 
-    run_threads(threads, [&](unsigned t) {
-      const std::uint64_t begin = total / threads * t;
-      const std::uint64_t end = t + 1 == threads ? total : total / threads * (t + 1);
-      enumerators[t].run(p_block, plans.recognition ? &q_block : nullptr, begin, end, partials[t]);
-    });
-    for (unsigned t = 1; t < threads; ++t) partials[0].merge(partials[t], options);
+    run_shares(
+        threads, shares,
+        [&](unsigned t, std::size_t s) {
+          enumerators[t].run(p_block, plans.recognition ? &q_block : nullptr, total / shares * s,
+                             total / shares * (s + 1), partials[s]);
+        },
+        [&](std::size_t a, std::size_t b) { partials[a].merge(partials[b], options); });
 
     const Partial& all = partials[0];
     for (std::size_t n = 0; n < count; ++n) {
