@@ -1,7 +1,10 @@
 #include "framework/engines/configuration_terms.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <immintrin.h>
+#include <numeric>
 #include <limits>
 
 #include "framework/incremental_statistics.hpp"
@@ -30,6 +33,40 @@ UnitLayout::UnitLayout(const Network& network)
     for (std::size_t j = 0; j < network.nodes[*node].size; ++j) declared_unit[bit++] = declared_offset[*node] + j;
   }
 }
+
+namespace {
+
+// A table of 2^22 doubles (32 MB) at most, and only for parents that leave at least two
+// hidden bits out (each entry then serves four configurations or more).
+constexpr std::size_t most_table_bits = 22;
+
+// residual_sum_from_statistics for every configuration of the node's hidden parents, in a
+// Gray walk of their own; entry k has parent bit j (the j-th lowest bit of parent_mask) from
+// bit j of k, as pext gathers it.
+void tabulate_residual(TermNode& t) {
+  const std::size_t columns = t.parent_hidden_unit.size();
+  std::vector<std::size_t> column_of_bit(columns);
+  std::iota(column_of_bit.begin(), column_of_bit.end(), std::size_t{0});
+  std::sort(column_of_bit.begin(), column_of_bit.end(),
+            [&](std::size_t a, std::size_t b) { return t.parent_hidden_unit[a] < t.parent_hidden_unit[b]; });
+  std::vector<double> stats(t.units * t.incremental->statistics_per_unit());
+  t.residual_table.assign(std::size_t{1} << columns, 0.0);
+  gray_walk(
+      0, std::uint64_t{1} << columns,
+      [&](std::uint64_t key) {
+        t.incremental->statistics_with_parents_off(stats.data());
+        for (std::size_t j = 0; j < columns; ++j)
+          if ((key >> j) & 1u) t.incremental->switch_parent(stats.data(), column_of_bit[j], true);
+      },
+      [&](std::size_t j, std::uint64_t key) {
+        t.incremental->switch_parent(stats.data(), column_of_bit[j], (key >> j) & 1u);
+      },
+      [&](std::uint64_t, std::uint64_t key) {
+        t.residual_table[key] = std::max(t.linear->residual_sum_from_statistics(stats.data()), impossible);
+      });
+}
+
+}  // namespace
 
 TermPlan::TermPlan(const Network& network, const DirectedModel& model, const UnitLayout& layout)
     : hidden_units(layout.hidden_units), dependents(layout.hidden_units), owner(layout.hidden_units, UnitLayout::npos) {
@@ -80,6 +117,12 @@ TermPlan::TermPlan(const Network& network, const DirectedModel& model, const Uni
         dependents[t.parent_hidden_unit[k]].push_back({index, k});
     if (!observed)
       for (std::size_t u = 0; u < t.units; ++u) owner[t.hidden_offset + u] = index;
+    if (t.residual_from_statistics) {
+      for (std::size_t unit : t.parent_hidden_unit) t.parent_mask |= std::uint64_t{1} << unit;
+      const auto bits = static_cast<std::size_t>(std::popcount(t.parent_mask));
+      if (bits == t.parent_hidden_unit.size() && bits <= most_table_bits && bits + 2 <= layout.hidden_units)
+        tabulate_residual(t);
+    }
     nodes.push_back(std::move(t));
   }
 }
@@ -251,6 +294,7 @@ void TermWalker::flip(std::size_t u, std::uint64_t h) {
   }
   for (const auto& [i, column] : plan_.dependents[u]) {
     const TermNode& t = plan_.nodes[i];
+    if (!t.residual_table.empty()) continue;  // read from its table at record
     if (t.incremental) t.incremental->switch_parent(stats_[i].data(), column, on);
     else parent_row_[i](0, column) = on ? 1.0 : 0.0;
     update_firing(i);
@@ -268,12 +312,14 @@ void TermWalker::flip(std::size_t u, std::uint64_t h) {
     update_prior(own, h);
 }
 
-void TermWalker::record_linear(std::size_t i, std::size_t b) {
+void TermWalker::record_linear(std::size_t i, std::size_t b, std::uint64_t h) {
   const TermNode& t = plan_.nodes[i];
   const double* log_on = log_on_[i].data();
   const double* log_off = log_off_[i].data();
   double shared = 0;
-  if (t.residual_from_statistics) {
+  if (!t.residual_table.empty()) {
+    shared = t.residual_table[_pext_u64(h, t.parent_mask)];
+  } else if (t.residual_from_statistics) {
     shared = t.linear->residual_sum_from_statistics(stats_[i].data());
   } else if (!t.linear->residual_depends_on_state()) {
     t.linear->residuals(log_on, log_off, nullptr, off_residual_.data());
@@ -304,7 +350,7 @@ void TermWalker::record(std::size_t b, std::uint64_t h) {
   for (std::size_t i = 0; i < plan_.nodes.size(); ++i) {
     const TermNode& t = plan_.nodes[i];
     if (t.linear) {
-      record_linear(i, b);
+      record_linear(i, b, h);
       continue;
     }
     switch (t.role) {

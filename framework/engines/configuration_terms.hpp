@@ -66,6 +66,12 @@ struct TermNode {
   // A linear node whose shared residual comes straight from its incremental statistics
   // (LinearLikelihood::residual_sum_from_statistics): no firing log-probabilities needed.
   bool residual_from_statistics = false;
+  // Such a node whose parents are a few of the hidden units (a layered network's data under
+  // its lowest layer) has its residual tabulated once for every configuration of its parents,
+  // indexed by the parents' bits of h gathered by parent_mask (pext), and the walk reads the
+  // table instead of updating the node's statistics at every flip. Empty otherwise.
+  std::vector<double> residual_table;
+  std::uint64_t parent_mask = 0;
   std::size_t units = 0;
   std::vector<std::size_t> parent_hidden_unit;  // per parent column: hidden unit, or npos
   std::vector<std::size_t> parent_data_column;  // per parent column: data column, or npos
@@ -168,7 +174,7 @@ class TermWalker {
  private:
   void update_firing(std::size_t i);
   void update_prior(std::size_t i, std::uint64_t h);
-  void record_linear(std::size_t i, std::size_t b);
+  void record_linear(std::size_t i, std::size_t b, std::uint64_t h);
   void add_linear(const TermBlock& block, std::size_t filled, Matrix& out) const;
   void add_mixed(const TermBlock& block, std::size_t filled, const std::vector<std::uint64_t>& configurations,
                  Matrix& out);
