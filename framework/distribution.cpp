@@ -47,6 +47,14 @@ void Distribution::probabilities_single(const MatrixF& parents, MatrixF& p, Work
   convert(work.out, p);
 }
 
+void Distribution::log_firing_probabilities_single(const MatrixF& parents, MatrixF& log_on, MatrixF& log_off,
+                                                   WorkspaceF& work) const {
+  convert(parents, work.parents);
+  log_firing_probabilities(work.parents, work.out, work.out2);
+  convert(work.out, log_on);
+  convert(work.out2, log_off);
+}
+
 void Distribution::log_probability_single(const MatrixF& parents, const MatrixF& states, VectorF& log_p,
                                           WorkspaceF& work) const {
   convert(parents, work.parents);

@@ -50,7 +50,7 @@ struct Workspace {
 // through the double ones, keep their conversions here.
 struct WorkspaceF {
   MatrixF first, second, third;
-  Matrix parents, states, out;
+  Matrix parents, states, out, out2;
   Vector weights, log_p, gradient;
   Workspace doubles;
 };
@@ -106,6 +106,14 @@ class Distribution {
   virtual void accumulate_gradient(const Matrix& parents, const Matrix& states, const Vector& weights,
                                    std::span<double> gradient, Workspace& work) const = 0;
 
+  // True when accumulate_gradient is affine in the states for fixed parents and accepts states
+  // in [0, 1], not only 0 and 1 (every Bernoulli unit's log P(s | x) = s log p + (1 - s)
+  // log(1 - p) is affine in s, but an implementation may branch on s). Then K samples of a
+  // node with the same parents may be folded into one row: the weighted mean of their states
+  // with the sum of their weights gives the same gradient (rws folds the K samples of its
+  // first recognition layer this way).
+  virtual bool gradient_affine_in_states() const { return false; }
+
   // The same with one weight for every pattern, into a vector of parameter_count() entries
   // (a convenience for tests and tools: it builds the weights).
   void accumulate_gradient(const Matrix& parents, const Matrix& states, double weight, Vector& gradient,
@@ -122,6 +130,8 @@ class Distribution {
                                       WorkspaceF& work) const;
   virtual void accumulate_gradient_single(const MatrixF& parents, const MatrixF& states, const VectorF& weights,
                                           std::span<float> gradient, WorkspaceF& work) const;
+  virtual void log_firing_probabilities_single(const MatrixF& parents, MatrixF& log_on, MatrixF& log_off,
+                                               WorkspaceF& work) const;
   // The parameters rounded to float, laid out as parameters(): set by the network while it
   // trains in single precision (DirectedModel::enable_single_precision), null otherwise.
   const float* single_parameters() const { return single_; }

@@ -96,9 +96,10 @@ void log_sigmoid_pair(const double* a, double* log_on, double* log_off, std::siz
     (xsimd::min(x, zero) - tail).store_unaligned(log_on + i);
     (xsimd::min(-x, zero) - tail).store_unaligned(log_off + i);
   }
-  for (; i < n; ++i) {
-    log_on[i] = numerics::log_sigmoid(a[i]);
-    log_off[i] = numerics::log_sigmoid(-a[i]);
+  for (; i < n; ++i) {  // a may be log_on itself: read it first
+    const double x = a[i];
+    log_on[i] = numerics::log_sigmoid(x);
+    log_off[i] = numerics::log_sigmoid(-x);
   }
 }
 
@@ -150,6 +151,22 @@ void sigmoid_in_place(float* x, std::size_t n) {
   for (; i < n; ++i) {
     const float e = std::exp(-std::abs(x[i])), r = 1.0f / (1.0f + e);
     x[i] = x[i] >= 0.0f ? r : e * r;
+  }
+}
+
+void log_sigmoid_pair(const float* a, float* log_on, float* log_off, std::size_t n) {  // a may be log_on
+  std::size_t i = 0;
+  const batch_f zero(0.0f);
+  for (; i + width_f <= n; i += width_f) {
+    const batch_f x = batch_f::load_unaligned(a + i);
+    const batch_f tail = xsimd::log1p(xsimd::exp(-xsimd::abs(x)));
+    (xsimd::min(x, zero) - tail).store_unaligned(log_on + i);
+    (xsimd::min(-x, zero) - tail).store_unaligned(log_off + i);
+  }
+  for (; i < n; ++i) {  // a may be log_on itself: read it first
+    const float x = a[i], tail = std::log1p(std::exp(-std::abs(x)));
+    log_on[i] = std::min(x, 0.0f) - tail;
+    log_off[i] = std::min(-x, 0.0f) - tail;
   }
 }
 

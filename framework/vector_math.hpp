@@ -40,6 +40,8 @@ void log_odds_pair(const double* t, double* log_on, double* log_off, std::size_t
 // Single precision (training with --precision float32).
 // x[i] = sigmoid(x[i]).
 void sigmoid_in_place(float* x, std::size_t n);
+// log_on[i] = log sigmoid(a[i]), log_off[i] = log sigmoid(-a[i]) (as for double).
+void log_sigmoid_pair(const float* a, float* log_on, float* log_off, std::size_t n);
 // sum_i log P(s_i | a_i) = sum_i log sigmoid(s_i ? a_i : -a_i), for states s_i in {0, 1}.
 double log_sigmoid_sum(const float* a, const float* s, std::size_t n);
 

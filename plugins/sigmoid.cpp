@@ -114,7 +114,16 @@ class Sigmoid final : public WeightedDistribution,
     accumulate_affine_gradient(parents, work, weights, gradient);
   }
 
-  // Single precision: the same three on sgemm.
+  bool gradient_affine_in_states() const override { return true; }  // delta = s - p
+
+  // Single precision: the same four on sgemm.
+  void log_firing_probabilities_single(const MatrixF& parents, MatrixF& log_on, MatrixF& log_off,
+                                       WorkspaceF& /*work*/) const override {
+    affine_single(parents, log_on);
+    ensure_shape(log_off, log_on.shape(0), log_on.shape(1));
+    vector_math::log_sigmoid_pair(log_on.data(), log_on.data(), log_off.data(), log_on.size());
+  }
+
   void probabilities_single(const MatrixF& parents, MatrixF& p, WorkspaceF& /*work*/) const override {
     affine_single(parents, p);
     vector_math::sigmoid_in_place(p.data(), p.size());

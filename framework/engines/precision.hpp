@@ -19,6 +19,15 @@ inline void probabilities(const Distribution& d, const MatrixF& parents, MatrixF
   d.probabilities_single(parents, p, work);
 }
 
+inline void log_firing_probabilities(const Distribution& d, const Matrix& parents, Matrix& log_on, Matrix& log_off,
+                                     helmholtz::Workspace&) {
+  d.log_firing_probabilities(parents, log_on, log_off);
+}
+inline void log_firing_probabilities(const Distribution& d, const MatrixF& parents, MatrixF& log_on, MatrixF& log_off,
+                                     WorkspaceF& work) {
+  d.log_firing_probabilities_single(parents, log_on, log_off, work);
+}
+
 inline void log_probability(const Distribution& d, const Matrix& parents, const Matrix& states, Vector& log_p,
                             helmholtz::Workspace& work) {
   d.log_probability(parents, states, log_p, work);

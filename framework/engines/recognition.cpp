@@ -1,5 +1,6 @@
 #include "framework/engines/recognition.hpp"
 
+#include <algorithm>
 #include <xtensor/xnoalias.hpp>
 
 namespace helmholtz {
@@ -7,23 +8,50 @@ namespace helmholtz {
 template <class T>
 BasicRecognitionSampler<T>::BasicRecognitionSampler(const Network& network)
     : network_(network), observed_(network.observed_nodes()), parents_(network.nodes.size()),
-      probabilities_(network.nodes.size()), workspace_(network.nodes.size()) {}
+      probabilities_(network.nodes.size()), workspace_(network.nodes.size()),
+      observed_parents_(network.nodes.size(), false) {
+  for (std::size_t node = 0; node < network.nodes.size(); ++node) {
+    const auto& parents = network.recognition.conditionals[node].parents;
+    observed_parents_[node] = std::all_of(parents.begin(), parents.end(),
+                                          [&](std::size_t p) { return network.nodes[p].observed; });
+  }
+}
 
 template <class T>
 const BasicNodeStates<T>& BasicRecognitionSampler<T>::sample(const MatrixT& data, Rng& rng, VectorT& log_q) {
-  return run(data, rng, &log_q);
+  return run(data, rng, &log_q, 1);
 }
 
 template <class T>
 const BasicNodeStates<T>& BasicRecognitionSampler<T>::sample(const MatrixT& data, Rng& rng) {
-  return run(data, rng, nullptr);
+  return run(data, rng, nullptr, 1);
 }
 
 template <class T>
-const BasicNodeStates<T>& BasicRecognitionSampler<T>::run(const MatrixT& data, Rng& rng, VectorT* log_q) {
-  const std::size_t patterns = data.shape(0);
+const BasicNodeStates<T>& BasicRecognitionSampler<T>::sample(const MatrixT& data, Rng& rng, VectorT& log_q,
+                                                             std::size_t replicas) {
+  return run(data, rng, &log_q, replicas);
+}
+
+template <class T>
+const BasicNodeStates<T>& BasicRecognitionSampler<T>::run(const MatrixT& data, Rng& rng, VectorT* log_q,
+                                                          std::size_t replicas) {
+  const std::size_t patterns = data.shape(0) * replicas;
   ensure_states(network_, patterns, states_);
-  scatter_nodes(data, observed_, states_);
+  if (replicas == 1) {
+    scatter_nodes(data, observed_, states_);
+  } else {  // row n K + k of each observed node is pattern n
+    std::size_t column = 0;
+    for (std::size_t node : observed_) {
+      auto& s = states_[node];
+      const std::size_t width = s.shape(1);
+      for (std::size_t n = 0; n < data.shape(0); ++n) {
+        const T* from = data.data() + n * data.shape(1) + column;
+        for (std::size_t k = 0; k < replicas; ++k) std::copy(from, from + width, s.data() + (n * replicas + k) * width);
+      }
+      column += width;
+    }
+  }
   if (log_q) {
     ensure_shape(*log_q, patterns);
     log_q->fill(T(0));
@@ -31,6 +59,10 @@ const BasicNodeStates<T>& BasicRecognitionSampler<T>::run(const MatrixT& data, R
   for (std::size_t node : network_.recognition.order) {
     const Conditional& conditional = network_.recognition.conditionals[node];
     if (!conditional.distribution) continue;  // observed: clamped to the data
+    if (replicas > 1 && observed_parents_[node]) {
+      sample_replicated(node, data.shape(0), replicas, rng, log_q);
+      continue;
+    }
     gather_parents(conditional, states_, patterns, parents_[node]);
     precision::probabilities(*conditional.distribution, parents_[node], probabilities_[node], workspace_[node]);
     sample_bernoulli(probabilities_[node], states_[node], rng);
@@ -40,6 +72,39 @@ const BasicNodeStates<T>& BasicRecognitionSampler<T>::run(const MatrixT& data, R
     xt::noalias(*log_q) += node_log_q_;  // noalias: no temporary
   }
   return states_;
+}
+
+template <class T>
+void BasicRecognitionSampler<T>::sample_replicated(std::size_t node, std::size_t patterns, std::size_t replicas,
+                                                   Rng& rng, VectorT* log_q) {
+  const Conditional& conditional = network_.recognition.conditionals[node];
+  const Distribution& d = *conditional.distribution;
+  const std::size_t units = network_.nodes[node].size;
+  // The parents of each pattern: row n K of the replicated states.
+  gather_parents(conditional, states_, patterns * replicas, parents_[node]);
+  const std::size_t width = parents_[node].shape(1);
+  ensure_shape(pattern_parents_, patterns, width);
+  for (std::size_t n = 0; n < patterns; ++n)
+    std::copy(parents_[node].data() + n * replicas * width, parents_[node].data() + (n * replicas + 1) * width,
+              pattern_parents_.data() + n * width);
+  precision::probabilities(d, pattern_parents_, pattern_probabilities_, workspace_[node]);
+  MatrixT& p = probabilities_[node];
+  ensure_shape(p, patterns * replicas, units);
+  for (std::size_t n = 0; n < patterns; ++n)
+    for (std::size_t k = 0; k < replicas; ++k)
+      std::copy(pattern_probabilities_.data() + n * units, pattern_probabilities_.data() + (n + 1) * units,
+                p.data() + (n * replicas + k) * units);
+  sample_bernoulli(p, states_[node], rng);
+  if (!log_q) return;
+  precision::log_firing_probabilities(d, pattern_parents_, pattern_log_on_, pattern_log_off_, workspace_[node]);
+  const T* s = states_[node].data();
+  for (std::size_t r = 0; r < patterns * replicas; ++r) {
+    const T* on = pattern_log_on_.data() + (r / replicas) * units;
+    const T* off = pattern_log_off_.data() + (r / replicas) * units;
+    double sum = 0.0;
+    for (std::size_t j = 0; j < units; ++j) sum += s[r * units + j] != T(0) ? on[j] : off[j];
+    (*log_q)(r) += static_cast<T>(sum);
+  }
 }
 
 template <class T>

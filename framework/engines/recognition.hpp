@@ -21,9 +21,17 @@ class BasicRecognitionSampler {
   const BasicNodeStates<T>& sample(const MatrixT& data, Rng& rng, VectorT& log_q);
   // The states only (training needs no log Q).
   const BasicNodeStates<T>& sample(const MatrixT& data, Rng& rng);
+  // `replicas` samples per pattern: row n K + k of the states is sample k of pattern n
+  // (K = replicas), drawn exactly as sample() would draw them from the data with each row
+  // repeated K times. A node whose recognition parents are all observed has the same firing
+  // probabilities for the K rows of a pattern: they are computed once per pattern.
+  const BasicNodeStates<T>& sample(const MatrixT& data, Rng& rng, VectorT& log_q, std::size_t replicas);
 
  private:
-  const BasicNodeStates<T>& run(const MatrixT& data, Rng& rng, VectorT* log_q);
+  const BasicNodeStates<T>& run(const MatrixT& data, Rng& rng, VectorT* log_q, std::size_t replicas);
+  // The node's probabilities once per pattern, spread over its K rows; log Q from its firing
+  // log-probabilities, also once per pattern.
+  void sample_replicated(std::size_t node, std::size_t patterns, std::size_t replicas, Rng& rng, VectorT* log_q);
 
   // One buffer of each kind per node: a buffer shared by nodes of different widths would be
   // reallocated at every node of every step.
@@ -33,6 +41,8 @@ class BasicRecognitionSampler {
   std::vector<MatrixT> parents_, probabilities_;
   VectorT node_log_q_;
   std::vector<precision::Workspace<T>> workspace_;
+  std::vector<bool> observed_parents_;  // per node: its recognition parents are all observed
+  MatrixT pattern_parents_, pattern_probabilities_, pattern_log_on_, pattern_log_off_;  // once per pattern
 };
 
 using RecognitionSampler = BasicRecognitionSampler<double>;

@@ -1,5 +1,7 @@
 #include "framework/engines/training/direction_learner.hpp"
 
+#include <algorithm>
+
 namespace helmholtz {
 
 DirectionLearner::DirectionLearner(DirectedModel& model, const TrainingOptions& options, double rate)
@@ -10,38 +12,82 @@ DirectionLearner::DirectionLearner(DirectedModel& model, const TrainingOptions& 
   gradient_.fill(0.0);
 }
 
-void DirectionLearner::accumulate_log_probability_gradient(const NodeStates& states, const Vector& weights,
-                                                           GradientScratch<double>* scratch) {
-  GradientScratch<double>& use = scratch ? *scratch : scratch_;
-  use.parents.resize(model_.conditionals.size());
-  use.workspace.resize(model_.conditionals.size());
-  const std::size_t patterns = weights.size();
-  for (std::size_t node : model_.order) {
-    const Conditional& conditional = model_.conditionals[node];
+namespace {
+
+bool foldable(const Conditional& conditional, const Replicas& replicas) {
+  if (replicas.count <= 1 || !replicas.observed || !conditional.distribution->gradient_affine_in_states()) return false;
+  for (std::size_t parent : conditional.parents)
+    if (!(*replicas.observed)[parent]) return false;
+  return true;
+}
+
+// gradient(node) += the node's term, for every node of the model, in either precision.
+template <class T, class NodeGradient>
+void accumulate_nodes(const DirectedModel& model, const BasicNodeStates<T>& states, const xt::xtensor<T, 1>& weights,
+                      GradientScratch<T>& use, const Replicas& replicas, NodeGradient&& node_gradient) {
+  const std::size_t nodes = model.conditionals.size();
+  use.parents.resize(nodes);
+  use.workspace.resize(nodes);
+  use.folded_parents.resize(nodes);
+  use.folded_states.resize(nodes);
+  use.folded_weights.resize(nodes);
+  const std::size_t rows = weights.size();
+  for (std::size_t node : model.order) {
+    const Conditional& conditional = model.conditionals[node];
     if (!conditional.distribution) continue;
-    gather_parents(conditional, states, patterns, use.parents[node]);
-    conditional.distribution->accumulate_gradient(use.parents[node], states[node], weights, node_gradient(node),
-                                                  use.workspace[node]);
+    const Distribution& d = *conditional.distribution;
+    gather_parents(conditional, states, rows, use.parents[node]);
+    if (!foldable(conditional, replicas)) {
+      precision::accumulate_gradient(d, use.parents[node], states[node], weights, node_gradient(node),
+                                     use.workspace[node]);
+      continue;
+    }
+    const std::size_t k_count = replicas.count, patterns = rows / k_count, units = states[node].shape(1);
+    const std::size_t width = use.parents[node].shape(1);
+    auto& parents = use.folded_parents[node];
+    auto& mean = use.folded_states[node];
+    auto& total = use.folded_weights[node];
+    ensure_shape(parents, patterns, width);
+    ensure_shape(mean, patterns, units);
+    ensure_shape(total, patterns);
+    for (std::size_t n = 0; n < patterns; ++n) {
+      const T* from = use.parents[node].data() + n * k_count * width;
+      std::copy(from, from + width, parents.data() + n * width);
+      T* m = mean.data() + n * units;
+      std::fill(m, m + units, T(0));
+      T sum = 0;
+      for (std::size_t k = 0; k < k_count; ++k) {
+        const T w = weights(n * k_count + k);
+        if (w == T(0)) continue;
+        sum += w;
+        const T* s = states[node].data() + (n * k_count + k) * units;
+        for (std::size_t j = 0; j < units; ++j) m[j] += w * s[j];
+      }
+      total(n) = sum;
+      if (sum != T(0))
+        for (std::size_t j = 0; j < units; ++j) m[j] /= sum;
+    }
+    precision::accumulate_gradient(d, parents, mean, total, node_gradient(node), use.workspace[node]);
   }
 }
 
+}  // namespace
+
+void DirectionLearner::accumulate_log_probability_gradient(const NodeStates& states, const Vector& weights,
+                                                           GradientScratch<double>* scratch, Replicas replicas) {
+  accumulate_nodes(model_, states, weights, scratch ? *scratch : scratch_, replicas,
+                   [this](std::size_t node) { return node_gradient(node); });
+}
+
 void DirectionLearner::accumulate_log_probability_gradient(const NodeStatesF& states, const VectorF& weights,
-                                                           GradientScratch<float>* scratch) {
+                                                           GradientScratch<float>* scratch, Replicas replicas) {
   GradientScratch<float>& use = scratch ? *scratch : single_scratch_;
-  use.parents.resize(model_.conditionals.size());
-  use.workspace.resize(model_.conditionals.size());
   ensure_shape(use.single_gradient, gradient_.size());
   use.single_gradient.fill(0.0f);
-  const std::size_t patterns = weights.size();
-  for (std::size_t node : model_.order) {
-    const Conditional& conditional = model_.conditionals[node];
-    if (!conditional.distribution) continue;
-    gather_parents(conditional, states, patterns, use.parents[node]);
-    const std::span<float> node_gradient(use.single_gradient.data() + model_.offsets[node],
-                                         conditional.distribution->parameter_count());
-    conditional.distribution->accumulate_gradient_single(use.parents[node], states[node], weights, node_gradient,
-                                                         use.workspace[node]);
-  }
+  accumulate_nodes(model_, states, weights, use, replicas, [&](std::size_t node) {
+    return std::span<float>(use.single_gradient.data() + model_.offsets[node],
+                            model_.conditionals[node].distribution->parameter_count());
+  });
   double* g = gradient_.data();
   const float* f = use.single_gradient.data();
   for (std::size_t i = 0, n = gradient_.size(); i < n; ++i) g[i] += f[i];

@@ -22,6 +22,20 @@ struct GradientScratch {
   std::vector<xt::xtensor<T, 2>> parents;
   std::vector<precision::Workspace<T>> workspace;
   VectorF single_gradient;  // single precision: the gradient in float, added to the learner's
+  // Replicated rows folded into one per pattern (Replicas): parents, mean states, weights.
+  std::vector<xt::xtensor<T, 2>> folded_parents, folded_states;
+  std::vector<xt::xtensor<T, 1>> folded_weights;
+};
+
+// States whose rows come K at a time from one pattern (rws's K samples per pattern: row
+// n K + k is sample k of pattern n), with `observed` saying which nodes hold the pattern
+// itself, the same in the K rows. A node whose parents are all observed and whose plugin's
+// gradient is affine in the states (Distribution::gradient_affine_in_states) has its K rows
+// folded into one: the weighted mean of their states with the sum of their weights, the same
+// gradient from a K times smaller product.
+struct Replicas {
+  std::size_t count = 1;
+  const std::vector<bool>* observed = nullptr;
 };
 
 class DirectionLearner {
@@ -44,11 +58,11 @@ class DirectionLearner {
   // learner's own scratch buffers are used unless the caller lends others (an algorithm that
   // alternates two batch sizes keeps one set per size, so that nothing is reallocated).
   void accumulate_log_probability_gradient(const NodeStates& states, const Vector& weights,
-                                           GradientScratch<double>* scratch = nullptr);
+                                           GradientScratch<double>* scratch = nullptr, Replicas replicas = {});
   // The same from single-precision states (train --precision float32): accumulated in float
   // through the plugins' single-precision calls, then added to gradient().
   void accumulate_log_probability_gradient(const NodeStatesF& states, const VectorF& weights,
-                                           GradientScratch<float>* scratch = nullptr);
+                                           GradientScratch<float>* scratch = nullptr, Replicas replicas = {});
 
   // One step of the rule along gradient(), at the base rate times `rate_factor`.
   void step(double rate_factor);

@@ -51,6 +51,7 @@ class ReweightedWakeSleep final : public AlgorithmInPrecision<T> {
   ReweightedWakeSleep(Network& network, const TrainingOptions& options, const char* algorithm, bool natural)
       : samples_(options.samples), sleep_updates_(options.sleep_updates), recognition_(network),
         generative_(network), log_joint_(network.generative), log_weights_(options.samples) {
+    for (const Node& node : network.nodes) observed_.push_back(node.observed);
     if (samples_ == 0)
       throw Error(std::string(algorithm) + ": the number of samples per pattern (--samples) must be at least 1");
     if constexpr (in_double) {
@@ -76,8 +77,7 @@ class ReweightedWakeSleep final : public AlgorithmInPrecision<T> {
  protected:
   void run(const MatrixT& batch, Rng& rng, Learners& learners, double rate_factor) override {
     const std::size_t count = batch.shape(0);
-    replicate(batch);
-    const BasicNodeStates<T>& samples = recognition_.sample(replicated_, rng, log_q_);
+    const BasicNodeStates<T>& samples = recognition_.sample(batch, rng, log_q_, samples_);
     const VectorT& log_p = log_joint_(samples);
     if (importance_weights(count, log_p)) {
       update(learners.generative, natural_generative_, samples, rate_factor);
@@ -93,16 +93,6 @@ class ReweightedWakeSleep final : public AlgorithmInPrecision<T> {
   }
 
  private:
-  // Row n K + k of replicated_ is pattern n, for its sample k.
-  void replicate(const MatrixT& batch) {
-    const std::size_t width = batch.shape(1);
-    ensure_shape(replicated_, batch.shape(0) * samples_, width);
-    for (std::size_t n = 0; n < batch.shape(0); ++n)
-      for (std::size_t k = 0; k < samples_; ++k)
-        std::copy(batch.data() + n * width, batch.data() + (n + 1) * width,
-                  replicated_.data() + (n * samples_ + k) * width);
-  }
-
   // weights_(n K + k) = w_nk / B; false if every weight is 0. The log-weights are taken in
   // double whatever T is.
   bool importance_weights(std::size_t count, const VectorT& log_p_all) {
@@ -142,7 +132,7 @@ class ReweightedWakeSleep final : public AlgorithmInPrecision<T> {
       }
     }
     learner.zero_gradient();
-    learner.accumulate_log_probability_gradient(states, weights_);
+    learner.accumulate_log_probability_gradient(states, weights_, nullptr, Replicas{samples_, &observed_});
     learner.step(rate_factor);
   }
 
@@ -167,7 +157,7 @@ class ReweightedWakeSleep final : public AlgorithmInPrecision<T> {
   BasicAncestralSampler<T> generative_;
   BasicDirectionLogProbability<T> log_joint_;  // log P(h, d) of each sample
   std::optional<NaturalGradient> natural_generative_, natural_recognition_, natural_sleep_;  // natural-rws
-  MatrixT replicated_;             // each pattern K times
+  std::vector<bool> observed_;     // per node: holds the pattern, the same in its K rows
   VectorT log_q_;                  // per sample
   VectorT weights_;                // w_nk / B
   std::vector<double> log_weights_;  // K, for one pattern at a time

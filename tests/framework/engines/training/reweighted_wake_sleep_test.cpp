@@ -21,6 +21,7 @@
 #include "tests/support/allocation_counter.hpp"
 #include "tests/support/teacher_student.hpp"
 #include "tests/support/log_space_reference.hpp"
+#include "tests/support/opaque_distribution.hpp"
 
 using namespace helmholtz;
 
@@ -223,9 +224,10 @@ recognition:
 
 namespace {
 
-// A sigmoid unit whose log_probability reports `claim` (NaN, or -inf: "impossible") for
-// unit 0 on, although probabilities() lets it fire half the time: what a plugin whose
-// log-probability disagrees with its sampler would hand rws.
+// A sigmoid unit whose log_probability and log_firing_probabilities report `claim` (NaN, or
+// -inf: "impossible") for unit 0 on, although probabilities() lets it fire half the time:
+// what a plugin whose log-probability disagrees with its sampler would hand rws (which takes
+// log Q of a first recognition layer from the firing log-probabilities, once per pattern).
 class Lying final : public WeightedDistribution {
  public:
   Lying(NodeShape shape, double claim)
@@ -240,6 +242,7 @@ class Lying final : public WeightedDistribution {
     log_off = log_on;
     for (double& x : log_on) x = numerics::log_sigmoid(x);
     for (double& x : log_off) x = numerics::log_sigmoid(-x);
+    for (std::size_t n = 0; n < log_on.shape(0); ++n) log_on(n, 0) = claim_;
   }
   void log_probability(const Matrix& parents, const Matrix& states, Vector& log_p, Workspace& work) const override {
     affine(parents, work.first);
@@ -393,4 +396,27 @@ TEST_CASE("rws refuses K = 0 samples, naming the option") {
     CHECK_THROWS_WITH_AS(builtin_algorithms().create(algorithm, network, options),
                          (algorithm + ": the number of samples per pattern (--samples) must be at least 1").c_str(),
                          Error);
+}
+
+TEST_CASE("rws folds the K samples of its first recognition layer into one row per pattern: the same steps") {
+  // With the recognition plugins wrapped (OpaqueDistribution: gradient_affine_in_states is
+  // false), every one of the K B rows goes through the plugin; unwrapped, sigmoid's first
+  // layer folds them. Same draws, so the steps agree to rounding.
+  const Matrix batch = testing::teacher_data(6, 71);
+  TrainingOptions options;
+  options.algorithm = "rws";
+  options.samples = 7;
+  options.generative_rate = options.recognition_rate = 0.3;
+  Network folded = testing::student_network(), plain = folded;
+  for (auto& c : plain.recognition.conditionals)
+    if (c.distribution) c.distribution = std::make_unique<testing::OpaqueDistribution>(std::move(c.distribution));
+  plain.recognition = DirectedModel(plain.recognition);  // re-attach the wrapped plugins' storage
+  REQUIRE(!plain.recognition.conditionals[plain.index_of("mid")].distribution->gradient_affine_in_states());
+  REQUIRE(folded.recognition.conditionals[folded.index_of("mid")].distribution->gradient_affine_in_states());
+  const Vector before = folded.recognition.parameters;
+  one_batch(folded, batch, options, 23);
+  one_batch(plain, batch, options, 23);
+  CHECK(xt::amax(xt::abs(folded.recognition.parameters - before))() > 1e-3);
+  CHECK(xt::amax(xt::abs(folded.recognition.parameters - plain.recognition.parameters))() < 1e-13);
+  CHECK(xt::amax(xt::abs(folded.generative.parameters - plain.generative.parameters))() < 1e-13);
 }
