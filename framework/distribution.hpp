@@ -106,6 +106,16 @@ class Distribution {
   virtual void accumulate_gradient(const Matrix& parents, const Matrix& states, const Vector& weights,
                                    std::span<double> gradient, Workspace& work) const = 0;
 
+  // accumulate_gradient for the parents and states of the last log_probability call made
+  // with this `work`, the parameters unchanged since: a plugin may reuse what that call left
+  // in `work` (sigmoid: the affine statistic, one matrix product fewer). rws needs log P of
+  // its samples for their weights, then the weighted gradient. Default: accumulate_gradient.
+  virtual void accumulate_gradient_after_log_probability(const Matrix& parents, const Matrix& states,
+                                                         const Vector& weights, std::span<double> gradient,
+                                                         Workspace& work) const {
+    accumulate_gradient(parents, states, weights, gradient, work);
+  }
+
   // True when accumulate_gradient is affine in the states for fixed parents and accepts states
   // in [0, 1], not only 0 and 1 (every Bernoulli unit's log P(s | x) = s log p + (1 - s)
   // log(1 - p) is affine in s, but an implementation may branch on s). Then K samples of a
@@ -132,6 +142,11 @@ class Distribution {
                                           std::span<float> gradient, WorkspaceF& work) const;
   virtual void log_firing_probabilities_single(const MatrixF& parents, MatrixF& log_on, MatrixF& log_off,
                                                WorkspaceF& work) const;
+  virtual void accumulate_gradient_after_log_probability_single(const MatrixF& parents, const MatrixF& states,
+                                                                const VectorF& weights, std::span<float> gradient,
+                                                                WorkspaceF& work) const {
+    accumulate_gradient_single(parents, states, weights, gradient, work);
+  }
   // The parameters rounded to float, laid out as parameters(): set by the network while it
   // trains in single precision (DirectedModel::enable_single_precision), null otherwise.
   const float* single_parameters() const { return single_; }

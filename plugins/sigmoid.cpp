@@ -105,8 +105,14 @@ class Sigmoid final : public WeightedDistribution,
 
   void accumulate_gradient(const Matrix& parents, const Matrix& states, const Vector& weights,
                            std::span<double> gradient, Workspace& workspace) const override {
+    affine(parents, workspace.first);
+    accumulate_gradient_after_log_probability(parents, states, weights, gradient, workspace);
+  }
+
+  // log_probability left a = b + W x in workspace.first.
+  void accumulate_gradient_after_log_probability(const Matrix& parents, const Matrix& states, const Vector& weights,
+                                                 std::span<double> gradient, Workspace& workspace) const override {
     Matrix& work = workspace.first;
-    affine(parents, work);
     vector_math::sigmoid_in_place(work.data(), work.size());
     const double* s = states.data();
     double* w = work.data();
@@ -140,8 +146,14 @@ class Sigmoid final : public WeightedDistribution,
 
   void accumulate_gradient_single(const MatrixF& parents, const MatrixF& states, const VectorF& weights,
                                   std::span<float> gradient, WorkspaceF& workspace) const override {
+    affine_single(parents, workspace.first);
+    accumulate_gradient_after_log_probability_single(parents, states, weights, gradient, workspace);
+  }
+
+  void accumulate_gradient_after_log_probability_single(const MatrixF& parents, const MatrixF& states,
+                                                        const VectorF& weights, std::span<float> gradient,
+                                                        WorkspaceF& workspace) const override {
     MatrixF& work = workspace.first;
-    affine_single(parents, work);
     vector_math::sigmoid_in_place(work.data(), work.size());
     const float* s = states.data();
     float* w = work.data();

@@ -46,4 +46,15 @@ inline void accumulate_gradient(const Distribution& d, const MatrixF& parents, c
   d.accumulate_gradient_single(parents, states, weights, gradient, work);
 }
 
+inline void accumulate_gradient_after_log_probability(const Distribution& d, const Matrix& parents,
+                                                     const Matrix& states, const Vector& weights,
+                                                     std::span<double> gradient, helmholtz::Workspace& work) {
+  d.accumulate_gradient_after_log_probability(parents, states, weights, gradient, work);
+}
+inline void accumulate_gradient_after_log_probability(const Distribution& d, const MatrixF& parents,
+                                                     const MatrixF& states, const VectorF& weights,
+                                                     std::span<float> gradient, WorkspaceF& work) {
+  d.accumulate_gradient_after_log_probability_single(parents, states, weights, gradient, work);
+}
+
 }  // namespace helmholtz::precision

@@ -60,6 +60,10 @@ class BasicDirectionLogProbability {
       : model_(model), parents_(model.conditionals.size()), workspace_(model.conditionals.size()) {}
   // out(n) for pattern n of `states`; valid until the next call.
   const VectorT& operator()(const BasicNodeStates<T>& states);
+  // What the last call left per node: the parents it gathered, and the plugin's workspace
+  // (for Distribution::accumulate_gradient_after_log_probability).
+  const xt::xtensor<T, 2>& parents(std::size_t node) const { return parents_[node]; }
+  precision::Workspace<T>& workspace(std::size_t node) { return workspace_[node]; }
 
  private:
   const DirectedModel& model_;

@@ -24,7 +24,8 @@ bool foldable(const Conditional& conditional, const Replicas& replicas) {
 // gradient(node) += the node's term, for every node of the model, in either precision.
 template <class T, class NodeGradient>
 void accumulate_nodes(const DirectedModel& model, const BasicNodeStates<T>& states, const xt::xtensor<T, 1>& weights,
-                      GradientScratch<T>& use, const Replicas& replicas, NodeGradient&& node_gradient) {
+                      GradientScratch<T>& use, const Replicas& replicas, NodeGradient&& node_gradient,
+                      BasicDirectionLogProbability<T>* computed = nullptr) {
   const std::size_t nodes = model.conditionals.size();
   use.parents.resize(nodes);
   use.workspace.resize(nodes);
@@ -36,8 +37,14 @@ void accumulate_nodes(const DirectedModel& model, const BasicNodeStates<T>& stat
     const Conditional& conditional = model.conditionals[node];
     if (!conditional.distribution) continue;
     const Distribution& d = *conditional.distribution;
+    const bool fold = foldable(conditional, replicas);
+    if (computed && !fold) {  // the parents and the plugin's work of the log-probability just computed
+      precision::accumulate_gradient_after_log_probability(d, computed->parents(node), states[node], weights,
+                                                           node_gradient(node), computed->workspace(node));
+      continue;
+    }
     gather_parents(conditional, states, rows, use.parents[node]);
-    if (!foldable(conditional, replicas)) {
+    if (!fold) {
       precision::accumulate_gradient(d, use.parents[node], states[node], weights, node_gradient(node),
                                      use.workspace[node]);
       continue;
@@ -81,13 +88,32 @@ void DirectionLearner::accumulate_log_probability_gradient(const NodeStates& sta
 
 void DirectionLearner::accumulate_log_probability_gradient(const NodeStatesF& states, const VectorF& weights,
                                                            GradientScratch<float>* scratch, Replicas replicas) {
-  GradientScratch<float>& use = scratch ? *scratch : single_scratch_;
+  accumulate_single(states, weights, scratch ? *scratch : single_scratch_, replicas, nullptr);
+}
+
+void DirectionLearner::accumulate_log_probability_gradient(const NodeStates& states, const Vector& weights,
+                                                           DirectionLogProbability& computed, Replicas replicas) {
+  accumulate_nodes(model_, states, weights, scratch_, replicas,
+                   [this](std::size_t node) { return node_gradient(node); }, &computed);
+}
+
+void DirectionLearner::accumulate_log_probability_gradient(const NodeStatesF& states, const VectorF& weights,
+                                                           DirectionLogProbabilityF& computed, Replicas replicas) {
+  accumulate_single(states, weights, single_scratch_, replicas, &computed);
+}
+
+void DirectionLearner::accumulate_single(const NodeStatesF& states, const VectorF& weights,
+                                         GradientScratch<float>& use, const Replicas& replicas,
+                                         DirectionLogProbabilityF* computed) {
   ensure_shape(use.single_gradient, gradient_.size());
   use.single_gradient.fill(0.0f);
-  accumulate_nodes(model_, states, weights, use, replicas, [&](std::size_t node) {
-    return std::span<float>(use.single_gradient.data() + model_.offsets[node],
-                            model_.conditionals[node].distribution->parameter_count());
-  });
+  accumulate_nodes(
+      model_, states, weights, use, replicas,
+      [&](std::size_t node) {
+        return std::span<float>(use.single_gradient.data() + model_.offsets[node],
+                                model_.conditionals[node].distribution->parameter_count());
+      },
+      computed);
   double* g = gradient_.data();
   const float* f = use.single_gradient.data();
   for (std::size_t i = 0, n = gradient_.size(); i < n; ++i) g[i] += f[i];

@@ -10,6 +10,7 @@
 
 #include "framework/engines/node_states.hpp"
 #include "framework/engines/precision.hpp"
+#include "framework/engines/recognition.hpp"
 #include "framework/engines/training/learning_coordinates.hpp"
 #include "framework/engines/training/optimisers/step_rule.hpp"
 #include "framework/engines/training/training_options.hpp"
@@ -63,6 +64,14 @@ class DirectionLearner {
   // through the plugins' single-precision calls, then added to gradient().
   void accumulate_log_probability_gradient(const NodeStatesF& states, const VectorF& weights,
                                            GradientScratch<float>* scratch = nullptr, Replicas replicas = {});
+  // The same for the states whose log-probability under this direction `computed` has just
+  // computed (the parameters unchanged since): the plugins reuse what they computed then
+  // (Distribution::accumulate_gradient_after_log_probability), one matrix product fewer per
+  // node for sigmoid.
+  void accumulate_log_probability_gradient(const NodeStates& states, const Vector& weights,
+                                           DirectionLogProbability& computed, Replicas replicas = {});
+  void accumulate_log_probability_gradient(const NodeStatesF& states, const VectorF& weights,
+                                           DirectionLogProbabilityF& computed, Replicas replicas = {});
 
   // One step of the rule along gradient(), at the base rate times `rate_factor`.
   void step(double rate_factor);
@@ -71,6 +80,10 @@ class DirectionLearner {
   void step_along(const Vector& natural_displacement, double rate_factor);
 
  private:
+  // The float gradient through the plugins, then added to gradient().
+  void accumulate_single(const NodeStatesF& states, const VectorF& weights, GradientScratch<float>& use,
+                         const Replicas& replicas, DirectionLogProbabilityF* computed);
+
   DirectedModel& model_;
   LearningCoordinates coordinates_;
   std::unique_ptr<StepRule> rule_;

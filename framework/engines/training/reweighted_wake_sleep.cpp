@@ -80,8 +80,8 @@ class ReweightedWakeSleep final : public AlgorithmInPrecision<T> {
     const BasicNodeStates<T>& samples = recognition_.sample(batch, rng, log_q_, samples_);
     const VectorT& log_p = log_joint_(samples);
     if (importance_weights(count, log_p)) {
-      update(learners.generative, natural_generative_, samples, rate_factor);
-      update(learners.recognition, natural_recognition_, samples, rate_factor);
+      update(learners.generative, natural_generative_, samples, rate_factor, &log_joint_);
+      update(learners.recognition, natural_recognition_, samples, rate_factor, nullptr);
     }
     if (!sleep_updates_) return;
     if (sleep_weights_.size() != count) {
@@ -123,8 +123,10 @@ class ReweightedWakeSleep final : public AlgorithmInPrecision<T> {
     return any;
   }
 
+  // `computed`: the direction's log-probability of these states, just computed (log P), whose
+  // work the gradient reuses.
   void update(DirectionLearner& learner, std::optional<NaturalGradient>& natural, const BasicNodeStates<T>& states,
-              double rate_factor) {
+              double rate_factor, BasicDirectionLogProbability<T>* computed) {
     if constexpr (in_double) {
       if (natural) {
         natural->step(learner, states, weights_, rate_factor);
@@ -132,7 +134,8 @@ class ReweightedWakeSleep final : public AlgorithmInPrecision<T> {
       }
     }
     learner.zero_gradient();
-    learner.accumulate_log_probability_gradient(states, weights_, nullptr, Replicas{samples_, &observed_});
+    if (computed) learner.accumulate_log_probability_gradient(states, weights_, *computed, Replicas{samples_, &observed_});
+    else learner.accumulate_log_probability_gradient(states, weights_, nullptr, Replicas{samples_, &observed_});
     learner.step(rate_factor);
   }
 
