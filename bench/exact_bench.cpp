@@ -118,8 +118,8 @@ Network make_network(const CaseSpec& spec, std::uint64_t seed) {
 // ---------------------------------------------------------------------------------------
 // Counting how many configurations a run that was stopped part-way had enumerated.
 //
-// The engine calls log_firing_from_statistics() of the observed node exactly once per
-// configuration it visits (after each flip, or at a refresh), and checks its interrupt flag
+// The engine calls log_firing_from_statistics() (or, for a sigmoid, its
+// residual_sum_from_statistics()) of the observed node exactly once per configuration it visits (after each flip, or at a refresh), and checks its interrupt flag
 // after each batch it has folded in. A copy of the network whose observed node forwards
 // every call to the real plugin and counts those calls therefore tells how many
 // configurations were done when a watchdog stopped the run at its time budget.
@@ -169,6 +169,13 @@ class CountingDistribution final : public Distribution, public IncrementalStatis
     linear_.linear_terms(states, offset, slope);
   }
   bool residual_depends_on_state() const override { return linear_.residual_depends_on_state(); }
+  // Counted too: the engine takes a sigmoid's residual straight from the statistics, once
+  // per configuration, instead of its firing log-probabilities.
+  bool sums_residual_from_statistics() const override { return linear_.sums_residual_from_statistics(); }
+  double residual_sum_from_statistics(const double* stats) const override {
+    counter_.fetch_add(1, std::memory_order_relaxed);
+    return linear_.residual_sum_from_statistics(stats);
+  }
   void residuals(const double* log_on, const double* log_off, double* on_residual,
                  double* off_residual) const override {
     linear_.residuals(log_on, log_off, on_residual, off_residual);
