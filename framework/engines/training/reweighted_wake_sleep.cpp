@@ -11,6 +11,12 @@
 //             each of weight 1/B.
 // Both wake updates use the same samples and weights. With K = 1 every weight is 1 and the
 // P update is wake-sleep's wake phase, bit for bit.
+// The K samples of a pattern are rows n K + k. Work that is the same for them is done once:
+// a first recognition layer (parents all observed) has its probabilities and log Q computed
+// once per pattern (RecognitionSampler with replicas), and, for a plugin whose gradient is
+// affine in the states (sigmoid), its K rows fold into one gradient row (Replicas); the
+// generative gradient reuses the affine statistic log P computed for the weights
+// (accumulate_gradient_after_log_probability).
 // natural-rws takes each of these steps along the natural gradient, unit by unit, with the
 // Fisher blocks weighted exactly like the gradient (natural_gradient.hpp). rws also runs in
 // single precision (--precision float32): the same draws, log-probabilities and gradients in
