@@ -155,6 +155,7 @@ TEST_CASE("train: usage errors of the training options exit 2 with a clear messa
            Case{{"--seed", "1", "--patience", "3"}, "--patience needs --validation FILE"},
            Case{{"--seed", "1", "--learning-rate", "-1"}, "learning rates must be > 0"},
            Case{{"--epochs", "1"}, "missing --seed"},
+           Case{{"--seed", "1", "--precision", "float16"}, "unknown precision 'float16' (available: float64, float32)"},
        }) {
     CAPTURE(c.message);
     const Run r = run(train_args(s, out, c.args));
@@ -165,6 +166,33 @@ TEST_CASE("train: usage errors of the training options exit 2 with a clear messa
   const Run r = run(train_args(s, out, {"--seed", "1", "--optimizer", "cg"}));
   CHECK(r.status == 1);
   CHECK(contains(r.err, "the cg optimizer searches along lines of one objective, and the algorithm 'wake-sleep' follows none"));
+}
+
+TEST_CASE("train --precision float32: recorded in the model, kept by --resume, refused where it does not apply") {
+  Scratch s;
+  const std::vector<std::string> options = {"--seed", "4", "--batch-size", "5", "--learning-rate", "0.05",
+                                            "--precision", "float32"};
+  auto with = [&](std::vector<std::string> more) {
+    std::vector<std::string> all = options;
+    all.insert(all.end(), more.begin(), more.end());
+    return all;
+  };
+  REQUIRE(run(train_args(s, s.file("f3.yaml"), with({"--epochs", "3"}))).status == 0);
+  REQUIRE(run(train_args(s, s.file("f2.yaml"), with({"--epochs", "2"}))).status == 0);
+  const Network three = read_model(s.file("f3.yaml"));
+  REQUIRE(three.training);
+  CHECK(three.training->options.single_precision);
+  CHECK(contains(slurp(s.file("f3.yaml")), "precision: float32"));
+  const Run resumed = run({"train", s.file("f2.yaml"), "--resume", "--data", s.data, "--epochs", "1", "--output",
+                           s.file("f-resumed.yaml"), "--quiet"});
+  REQUIRE(resumed.status == 0);
+  CHECK(slurp(s.file("f-resumed.yaml")) == slurp(s.file("f3.yaml")));
+  // Same seed, same file; float64 from the same seed is a different (but close) file.
+  REQUIRE(run(train_args(s, s.file("f3-again.yaml"), with({"--epochs", "3"}))).status == 0);
+  CHECK(slurp(s.file("f3-again.yaml")) == slurp(s.file("f3.yaml")));
+  const Run refused = run(train_args(s, s.file("n.yaml"), with({"--epochs", "1", "--algorithm", "natural-wake-sleep"})));
+  CHECK(refused.status == 1);
+  CHECK(contains(refused.err, "trains in double precision only; --precision float32 is for wake-sleep and rws"));
 }
 
 TEST_CASE("train --help lists every registered algorithm with its summary") {
