@@ -36,9 +36,10 @@ UnitLayout::UnitLayout(const Network& network)
 
 namespace {
 
-// A table of 2^22 doubles (32 MB) at most, and only for parents that leave at least two
-// hidden bits out (each entry then serves four configurations or more).
+// Tables of 2^22 doubles (32 MB) at most in all, per plan, and only for parents that leave
+// at least two hidden bits out (each entry then serves four configurations or more).
 constexpr std::size_t most_table_bits = 22;
+constexpr std::size_t most_table_entries = std::size_t{1} << most_table_bits;
 
 // residual_sum_from_statistics for every configuration of the node's hidden parents, in a
 // Gray walk of their own; entry k has parent bit j (the j-th lowest bit of parent_mask) from
@@ -70,6 +71,7 @@ void tabulate_residual(TermNode& t) {
 
 TermPlan::TermPlan(const Network& network, const DirectedModel& model, const UnitLayout& layout)
     : hidden_units(layout.hidden_units), dependents(layout.hidden_units), owner(layout.hidden_units, UnitLayout::npos) {
+  std::size_t table_entries = 0;
   for (std::size_t node : model.order) {
     const Conditional& c = model.conditionals[node];
     if (!c.distribution) continue;
@@ -120,8 +122,11 @@ TermPlan::TermPlan(const Network& network, const DirectedModel& model, const Uni
     if (t.residual_from_statistics) {
       for (std::size_t unit : t.parent_hidden_unit) t.parent_mask |= std::uint64_t{1} << unit;
       const auto bits = static_cast<std::size_t>(std::popcount(t.parent_mask));
-      if (bits == t.parent_hidden_unit.size() && bits <= most_table_bits && bits + 2 <= layout.hidden_units)
+      if (bits == t.parent_hidden_unit.size() && bits <= most_table_bits && bits + 2 <= layout.hidden_units &&
+          table_entries + (std::size_t{1} << bits) <= most_table_entries) {
         tabulate_residual(t);
+        table_entries += t.residual_table.size();
+      }
     }
     nodes.push_back(std::move(t));
   }

@@ -19,6 +19,13 @@ const double log_lost_bound = std::log(2.0 * tiny);
 // A possible loss this far (in nats) below the total changes it by less than 1e-16.
 constexpr double negligible = 37.0;
 
+// log(e^a + e^b), -inf + -inf = -inf.
+double log_add(double a, double b) {
+  const double top = std::max(a, b);
+  if (top == -std::numeric_limits<double>::infinity()) return top;
+  return top + std::log1p(std::exp(std::min(a, b) - top));
+}
+
 }  // namespace
 
 std::size_t FactorisedWalker::low_bits(std::size_t hidden_units) { return std::min<std::size_t>(hidden_units, 10); }
@@ -56,7 +63,7 @@ void FactorisedPartial::reset(std::size_t patterns) {
 
 void FactorisedPartial::merge(const FactorisedPartial& other) {
   for (std::size_t n = 0; n < max.size(); ++n) {
-    lost(n) = std::max(lost(n), other.lost(n));
+    lost(n) = log_add(lost(n), other.lost(n));
     if (other.sum(n) == 0.0) continue;
     const double m = std::max(max(n), other.max(n));
     sum(n) = (sum(n) == 0.0 ? 0.0 : sum(n) * std::exp(max(n) - m)) + other.sum(n) * std::exp(other.max(n) - m);
@@ -136,7 +143,7 @@ void FactorisedWalker::flush(const TermBlock& block, const FactorisedBlock& fact
     for (std::size_t n = 0; n < patterns; ++n) {
       const double inner = sums_(n, r), base = run_max_(r) + high_dot_(n);
       if (!(inner >= tiny)) {
-        out.lost(n) = std::max(out.lost(n), log_lost_bound + base);
+        out.lost(n) = log_add(out.lost(n), log_lost_bound + base);  // the bounds of every run add up
         continue;
       }
       const double x = base + std::log(inner);

@@ -16,9 +16,9 @@
 // Scaling keeps every factor in [0, 1]: each row of E by its largest entry, each s_t by its
 // largest. The sums are of positive terms, so an inner sum that stays above `tiny` keeps
 // its relative precision (a few units of 1e-13). One below it may have lost terms to
-// underflow (extreme parameters, where E and s_t peak at different l): its largest possible
-// contribution is kept per pattern, and a pattern for which it is not negligible against the
-// total is reported doubtful, for the caller to compute by the per-pattern walk.
+// underflow (extreme parameters, where E and s_t peak at different l): the bounds on what
+// such runs may hold are summed per pattern, and a pattern for which the sum is not
+// negligible against the total is reported doubtful, for the caller to compute by the per-pattern walk.
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -38,7 +38,8 @@ struct FactorisedBlock {
 };
 
 // Per-pattern results of one share of the configurations: sum = sum of exp(x - max) over
-// the contributions x seen, and the largest bound on a contribution lost to underflow.
+// the contributions x seen, and lost = log of the summed bounds on contributions lost to
+// underflow.
 struct FactorisedPartial {
   Vector max, sum, lost;
   void reset(std::size_t patterns);

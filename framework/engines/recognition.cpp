@@ -9,7 +9,9 @@ template <class T>
 BasicRecognitionSampler<T>::BasicRecognitionSampler(const Network& network)
     : network_(network), observed_(network.observed_nodes()), parents_(network.nodes.size()),
       probabilities_(network.nodes.size()), workspace_(network.nodes.size()),
-      observed_parents_(network.nodes.size(), false) {
+      observed_parents_(network.nodes.size(), false), pattern_parents_(network.nodes.size()),
+      pattern_probabilities_(network.nodes.size()), pattern_log_on_(network.nodes.size()),
+      pattern_log_off_(network.nodes.size()) {
   for (std::size_t node = 0; node < network.nodes.size(); ++node) {
     const auto& parents = network.recognition.conditionals[node].parents;
     observed_parents_[node] = std::all_of(parents.begin(), parents.end(),
@@ -83,24 +85,24 @@ void BasicRecognitionSampler<T>::sample_replicated(std::size_t node, std::size_t
   // The parents of each pattern: row n K of the replicated states.
   gather_parents(conditional, states_, patterns * replicas, parents_[node]);
   const std::size_t width = parents_[node].shape(1);
-  ensure_shape(pattern_parents_, patterns, width);
+  ensure_shape(pattern_parents_[node], patterns, width);
   for (std::size_t n = 0; n < patterns; ++n)
     std::copy(parents_[node].data() + n * replicas * width, parents_[node].data() + (n * replicas + 1) * width,
-              pattern_parents_.data() + n * width);
-  precision::probabilities(d, pattern_parents_, pattern_probabilities_, workspace_[node]);
+              pattern_parents_[node].data() + n * width);
+  precision::probabilities(d, pattern_parents_[node], pattern_probabilities_[node], workspace_[node]);
   MatrixT& p = probabilities_[node];
   ensure_shape(p, patterns * replicas, units);
   for (std::size_t n = 0; n < patterns; ++n)
     for (std::size_t k = 0; k < replicas; ++k)
-      std::copy(pattern_probabilities_.data() + n * units, pattern_probabilities_.data() + (n + 1) * units,
+      std::copy(pattern_probabilities_[node].data() + n * units, pattern_probabilities_[node].data() + (n + 1) * units,
                 p.data() + (n * replicas + k) * units);
   sample_bernoulli(p, states_[node], rng);
   if (!log_q) return;
-  precision::log_firing_probabilities(d, pattern_parents_, pattern_log_on_, pattern_log_off_, workspace_[node]);
+  precision::log_firing_probabilities(d, pattern_parents_[node], pattern_log_on_[node], pattern_log_off_[node], workspace_[node]);
   const T* s = states_[node].data();
   for (std::size_t r = 0; r < patterns * replicas; ++r) {
-    const T* on = pattern_log_on_.data() + (r / replicas) * units;
-    const T* off = pattern_log_off_.data() + (r / replicas) * units;
+    const T* on = pattern_log_on_[node].data() + (r / replicas) * units;
+    const T* off = pattern_log_off_[node].data() + (r / replicas) * units;
     double sum = 0.0;
     for (std::size_t j = 0; j < units; ++j) sum += s[r * units + j] != T(0) ? on[j] : off[j];
     (*log_q)(r) += static_cast<T>(sum);

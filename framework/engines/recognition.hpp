@@ -42,7 +42,8 @@ class BasicRecognitionSampler {
   VectorT node_log_q_;
   std::vector<precision::Workspace<T>> workspace_;
   std::vector<bool> observed_parents_;  // per node: its recognition parents are all observed
-  MatrixT pattern_parents_, pattern_probabilities_, pattern_log_on_, pattern_log_off_;  // once per pattern
+  // Once per pattern, one buffer of each per node (as above).
+  std::vector<MatrixT> pattern_parents_, pattern_probabilities_, pattern_log_on_, pattern_log_off_;
 };
 
 using RecognitionSampler = BasicRecognitionSampler<double>;

@@ -37,7 +37,8 @@ void accumulate_nodes(const DirectedModel& model, const BasicNodeStates<T>& stat
     const Conditional& conditional = model.conditionals[node];
     if (!conditional.distribution) continue;
     const Distribution& d = *conditional.distribution;
-    const bool fold = foldable(conditional, replicas);
+    const bool fold = foldable(conditional, replicas) &&
+                      std::all_of(weights.begin(), weights.end(), [](T w) { return w >= T(0); });
     if (computed && !fold) {  // the parents and the plugin's work of the log-probability just computed
       precision::accumulate_gradient_after_log_probability(d, computed->parents(node), states[node], weights,
                                                            node_gradient(node), computed->workspace(node));

@@ -33,7 +33,8 @@ struct GradientScratch {
 // itself, the same in the K rows. A node whose parents are all observed and whose plugin's
 // gradient is affine in the states (Distribution::gradient_affine_in_states) has its K rows
 // folded into one: the weighted mean of their states with the sum of their weights, the same
-// gradient from a K times smaller product.
+// gradient from a K times smaller product. Only for weights >= 0 (importance weights); a
+// minibatch with a negative weight is not folded.
 struct Replicas {
   std::size_t count = 1;
   const std::vector<bool>* observed = nullptr;

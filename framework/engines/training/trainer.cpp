@@ -32,10 +32,13 @@ void check_rate(double rate, const char* what) {
 // exist only while it lasts.
 class SinglePrecisionScope {
  public:
-  SinglePrecisionScope(Network& network, bool on) : network_(on ? &network : nullptr) {
-    if (!network_) return;
-    network_->generative.enable_single_precision();
-    network_->recognition.enable_single_precision();
+  // Leaves a copy that existed before (a caller's) in place.
+  SinglePrecisionScope(Network& network, bool on)
+      : network_(on && network.generative.single.size() == 0 ? &network : nullptr) {
+    if (on) {
+      network.generative.enable_single_precision();
+      network.recognition.enable_single_precision();
+    }
   }
   ~SinglePrecisionScope() {
     if (!network_) return;
