@@ -420,3 +420,41 @@ TEST_CASE("rws folds the K samples of its first recognition layer into one row p
   CHECK(xt::amax(xt::abs(folded.recognition.parameters - plain.recognition.parameters))() < 1e-13);
   CHECK(xt::amax(xt::abs(folded.generative.parameters - plain.generative.parameters))() < 1e-13);
 }
+
+TEST_CASE("rws allocates nothing per minibatch with two first recognition layers of different widths") {
+  // Both recognition nodes read the data alone: each is computed once per pattern, in
+  // buffers of its own (one shared buffer would be resized at every node of every step).
+  const Network network = parse_model(R"(
+nodes:
+  - {name: a, type: binary, size: 3}
+  - {name: b, type: binary, size: 2}
+  - {name: data, type: binary, size: 6, observed: true}
+generative:
+  a: {distribution: sigmoid}
+  b: {distribution: sigmoid}
+  data: {distribution: sigmoid, parents: [a, b]}
+recognition:
+  a: {distribution: sigmoid, parents: [data]}
+  b: {distribution: sigmoid, parents: [data]}
+)", "two.yaml");
+  Rng rng = make_rng(9);
+  const Matrix small = sample_visible(network, 100, rng), large = sample_visible(network, 1000, rng);
+  for (const bool single : {false, true}) {
+    CAPTURE(single);
+    TrainingOptions options;
+    options.algorithm = "rws";
+    options.samples = 3;
+    options.batch_size = 10;
+    options.epochs = 1;
+    options.seed = 1;
+    options.single_precision = single;
+    Network a = network, b = network, warm_up = network;
+    TrainingSetup setup;
+    train(warm_up, small, options, setup);
+    const long start = allocations.load();
+    train(a, small, options, setup);
+    const long for_small = allocations.load() - start;
+    train(b, large, options, setup);
+    CHECK(allocations.load() - start - for_small == for_small);
+  }
+}
