@@ -27,44 +27,50 @@ WeightedDistribution::WeightedDistribution(NodeShape shape, const BlockSpec& bia
                       make_block("weights", BlockLayout::per_unit_and_parent, weights)});
 }
 
-bool uniform_weights(const Vector& weights, double& common) {
-  if (weights.size() == 0) {
-    common = 0.0;
-    return true;
+namespace {
+
+// The affine statistic and its gradient in either precision: T = double reads the
+// parameters, T = float their single-precision copy.
+template <class T>
+void affine_of(const xt::xtensor<T, 2>& parents, const T* parameters, std::size_t units, xt::xtensor<T, 2>& out) {
+  const std::size_t n = parents.shape(0);
+  ensure_shape(out, n, units);
+  multiply_by_transpose(parents, parameters + units, units, out);
+  for (std::size_t r = 0; r < n; ++r) {
+    T* row = out.data() + r * units;
+    for (std::size_t j = 0; j < units; ++j) row[j] += parameters[j];
   }
-  common = weights(0);
-  for (double w : weights)
-    if (w != common) return false;
-  return true;
 }
 
-void WeightedDistribution::affine(const Matrix& parents, Matrix& out) const {
-  const std::size_t n = parents.shape(0);
-  ensure_shape(out, n, units());
-  multiply_by_transpose(parents, weight_data(), units(), out);
-  const double* b = bias_data();
-  for (std::size_t r = 0; r < n; ++r) {
-    double* row = &out(r, 0);
-    for (std::size_t j = 0; j < units(); ++j) row[j] += b[j];
+// gradient(bias) += column sums of weights(n) deltas(n, .); gradient(W) += deltas^T diag(weights)
+// parents (with one scale factor when every weight is the same).
+template <class T>
+void affine_gradient_of(const xt::xtensor<T, 2>& parents, xt::xtensor<T, 2>& deltas, const xt::xtensor<T, 1>& weights,
+                        std::size_t units, T* gradient, const std::string& node) {
+  if (weights.size() != deltas.shape(0))
+    throw Error("accumulate_gradient: " + std::to_string(weights.size()) + " pattern weights for " +
+                std::to_string(deltas.shape(0)) + " patterns of node '" + node + "'");
+  T scale = weights.size() ? weights(0) : T(0);
+  if (std::any_of(weights.begin(), weights.end(), [scale](T w) { return w != scale; })) {
+    // Each pattern's deltas times its weight, then the products with scale 1.
+    for (std::size_t r = 0; r < deltas.shape(0); ++r)
+      for (std::size_t j = 0; j < units; ++j) deltas(r, j) *= weights(r);
+    scale = T(1);
   }
+  for (std::size_t r = 0; r < deltas.shape(0); ++r)
+    for (std::size_t j = 0; j < units; ++j) gradient[j] += scale * deltas(r, j);
+  accumulate_outer(deltas, parents, scale, gradient + units);
+}
+
+}  // namespace
+
+void WeightedDistribution::affine(const Matrix& parents, Matrix& out) const {
+  affine_of(parents, parameter_data(), units(), out);
 }
 
 void WeightedDistribution::accumulate_affine_gradient(const Matrix& parents, Matrix& deltas, const Vector& weights,
                                                       std::span<double> gradient) const {
-  if (weights.size() != deltas.shape(0))
-    throw Error("accumulate_gradient: " + std::to_string(weights.size()) + " pattern weights for " +
-                std::to_string(deltas.shape(0)) + " patterns of node '" + shape_.node + "'");
-  double scale = 1.0;
-  if (!uniform_weights(weights, scale)) {
-    // Each pattern's deltas times its weight, then the products with scale 1.
-    for (std::size_t r = 0; r < deltas.shape(0); ++r)
-      for (std::size_t j = 0; j < units(); ++j) deltas(r, j) *= weights(r);
-    scale = 1.0;
-  }
-  double* gb = bias_gradient(gradient);
-  for (std::size_t r = 0; r < deltas.shape(0); ++r)
-    for (std::size_t j = 0; j < units(); ++j) gb[j] += scale * deltas(r, j);
-  accumulate_outer(deltas, parents, scale, weight_gradient(gradient));
+  affine_gradient_of(parents, deltas, weights, units(), gradient.data(), shape_.node);
 }
 
 const float* WeightedDistribution::single_or_throw() const {
@@ -75,31 +81,12 @@ const float* WeightedDistribution::single_or_throw() const {
 }
 
 void WeightedDistribution::affine_single(const MatrixF& parents, MatrixF& out) const {
-  const float* b = single_or_throw();
-  const std::size_t n = parents.shape(0);
-  ensure_shape(out, n, units());
-  multiply_by_transpose(parents, b + units(), units(), out);
-  for (std::size_t r = 0; r < n; ++r) {
-    float* row = &out(r, 0);
-    for (std::size_t j = 0; j < units(); ++j) row[j] += b[j];
-  }
+  affine_of(parents, single_or_throw(), units(), out);
 }
 
 void WeightedDistribution::accumulate_affine_gradient_single(const MatrixF& parents, MatrixF& deltas,
                                                              const VectorF& weights, std::span<float> gradient) const {
-  if (weights.size() != deltas.shape(0))
-    throw Error("accumulate_gradient: " + std::to_string(weights.size()) + " pattern weights for " +
-                std::to_string(deltas.shape(0)) + " patterns of node '" + shape_.node + "'");
-  float scale = weights.size() ? weights(0) : 0.0f;
-  if (std::any_of(weights.begin(), weights.end(), [scale](float w) { return w != scale; })) {
-    for (std::size_t r = 0; r < deltas.shape(0); ++r)
-      for (std::size_t j = 0; j < units(); ++j) deltas(r, j) *= weights(r);
-    scale = 1.0f;
-  }
-  float* gb = gradient.data();
-  for (std::size_t r = 0; r < deltas.shape(0); ++r)
-    for (std::size_t j = 0; j < units(); ++j) gb[j] += scale * deltas(r, j);
-  accumulate_outer(deltas, parents, scale, gradient.data() + units());
+  affine_gradient_of(parents, deltas, weights, units(), gradient.data(), shape_.node);
 }
 
 }  // namespace helmholtz

@@ -60,8 +60,4 @@ class WeightedDistribution : public Distribution {
   std::size_t parent_units_;
 };
 
-// True when every weight is the same (then it is returned in `common`): the gradient can
-// use it as one scale factor instead of weighting each pattern.
-bool uniform_weights(const Vector& weights, double& common);
-
 }  // namespace helmholtz

@@ -181,6 +181,13 @@ class Enumerator {
   Matrix bits_, log_p_, log_q_;
 };
 
+// block = rows [first, first + count) of data.
+void copy_rows(const Matrix& data, std::size_t first, std::size_t count, Matrix& block) {
+  const std::size_t width = data.shape(1);
+  ensure_shape(block, count, width);
+  std::copy(data.data() + first * width, data.data() + (first + count) * width, block.data());
+}
+
 // Runs work(t) for t = 0 .. threads - 1, the last on the calling thread, and rethrows the
 // first error any of them threw.
 template <class Work>
@@ -241,7 +248,7 @@ struct ProgressReporter {
 // Patterns whose sum may have lost precision get NaN, for the per-pattern walk to redo.
 Vector factorised_log_likelihood(const Plans& plans, const Matrix& data, std::uint64_t total, unsigned threads,
                                  const ExactOptions& options) {
-  const std::size_t patterns = data.shape(0), visible = plans.layout.visible_units;
+  const std::size_t patterns = data.shape(0);
   const std::uint64_t columns = std::uint64_t{1} << FactorisedWalker::low_bits(plans.layout.hidden_units);
   const std::uint64_t runs = total / columns;
   const std::size_t shares = static_cast<std::size_t>(std::min<std::uint64_t>(most_shares, runs));
@@ -264,8 +271,7 @@ Vector factorised_log_likelihood(const Plans& plans, const Matrix& data, std::ui
   FactorisedBlock factors;
   for (std::size_t first = 0; first < patterns; first += pattern_block) {
     const std::size_t count = std::min(pattern_block, patterns - first);
-    ensure_shape(block, count, visible);
-    std::copy(data.data() + first * visible, data.data() + (first + count) * visible, block.data());
+    copy_rows(data, first, count, block);
     terms.prepare(plans.generative, block);
     factors.prepare(plans.generative, terms);
     run_shares(
@@ -368,8 +374,7 @@ ExactResult exact_inference(const Network& network, const Matrix& data, const Ex
 
   for (std::size_t first = 0; first < patterns; first += pattern_block) {
     const std::size_t count = std::min(pattern_block, patterns - first);
-    ensure_shape(block, count, visible);
-    std::copy(data.data() + first * visible, data.data() + (first + count) * visible, block.data());
+    copy_rows(data, first, count, block);
     p_block.prepare(plans.generative, block);
     if (plans.recognition) q_block.prepare(*plans.recognition, block);
 

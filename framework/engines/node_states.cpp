@@ -11,12 +11,13 @@ void ensure_states(const Network& network, std::size_t patterns, BasicNodeStates
 }
 
 template <class T>
-void gather_nodes(const std::vector<std::size_t>& nodes, const BasicNodeStates<T>& states, xt::xtensor<T, 2>& out) {
-  const std::size_t patterns = nodes.empty() ? 0 : states[nodes.front()].shape(0);
+void gather_nodes(const std::vector<std::size_t>& nodes, const BasicNodeStates<T>& states, xt::xtensor<T, 2>& out,
+                  std::size_t stride) {
+  const std::size_t patterns = nodes.empty() ? 0 : states[nodes.front()].shape(0) / stride;
   std::size_t width = 0;
   for (std::size_t p : nodes) width += states[p].shape(1);
   ensure_shape(out, patterns, width);
-  if (nodes.size() == 1) {  // one parent node (a layered network): one copy
+  if (nodes.size() == 1 && stride == 1) {  // one parent node (a layered network): one copy
     std::copy(states[nodes[0]].begin(), states[nodes[0]].end(), out.begin());
     return;
   }
@@ -24,7 +25,7 @@ void gather_nodes(const std::vector<std::size_t>& nodes, const BasicNodeStates<T
     T* row = out.data() + n * width;
     for (std::size_t p : nodes) {
       const auto& s = states[p];
-      const T* from = s.data() + n * s.shape(1);
+      const T* from = s.data() + n * stride * s.shape(1);
       row = std::copy(from, from + s.shape(1), row);
     }
   }
@@ -32,12 +33,12 @@ void gather_nodes(const std::vector<std::size_t>& nodes, const BasicNodeStates<T
 
 template <class T>
 void gather_parents(const Conditional& conditional, const BasicNodeStates<T>& states, std::size_t patterns,
-                    xt::xtensor<T, 2>& out) {
+                    xt::xtensor<T, 2>& out, std::size_t stride) {
   if (conditional.parents.empty()) {
-    ensure_shape(out, patterns, 0);  // a root: zero columns, but the batch size still counts
+    ensure_shape(out, patterns / stride, 0);  // a root: zero columns, but the batch size still counts
     return;
   }
-  gather_nodes(conditional.parents, states, out);
+  gather_nodes(conditional.parents, states, out, stride);
 }
 
 template <class T>
@@ -71,8 +72,10 @@ void sample_bernoulli(const xt::xtensor<T, 2>& p, xt::xtensor<T, 2>& states, Rng
 
 #define HELMHOLTZ_NODE_STATES(T)                                                                                 \
   template void ensure_states(const Network&, std::size_t, BasicNodeStates<T>&);                                \
-  template void gather_nodes(const std::vector<std::size_t>&, const BasicNodeStates<T>&, xt::xtensor<T, 2>&);   \
-  template void gather_parents(const Conditional&, const BasicNodeStates<T>&, std::size_t, xt::xtensor<T, 2>&); \
+  template void gather_nodes(const std::vector<std::size_t>&, const BasicNodeStates<T>&, xt::xtensor<T, 2>&,     \
+                             std::size_t);                                                                       \
+  template void gather_parents(const Conditional&, const BasicNodeStates<T>&, std::size_t, xt::xtensor<T, 2>&,  \
+                               std::size_t);                                                                     \
   template void scatter_nodes(const xt::xtensor<T, 2>&, const std::vector<std::size_t>&, BasicNodeStates<T>&);  \
   template void sample_bernoulli(const xt::xtensor<T, 2>&, xt::xtensor<T, 2>&, Rng&);
 HELMHOLTZ_NODE_STATES(double)

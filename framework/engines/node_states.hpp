@@ -20,14 +20,17 @@ using NodeStatesF = BasicNodeStates<float>;
 template <class T>
 void ensure_states(const Network& network, std::size_t patterns, BasicNodeStates<T>& states);
 
-// The states of a node's parents laid side by side, in the order the plugin expects.
+// The states of a node's parents laid side by side, in the order the plugin expects. With
+// stride K, only rows 0, K, 2K, ... (one per pattern of states replicated K times).
 template <class T>
 void gather_parents(const Conditional& conditional, const BasicNodeStates<T>& states, std::size_t patterns,
-                    xt::xtensor<T, 2>& out);
+                    xt::xtensor<T, 2>& out, std::size_t stride = 1);
 
-// Units of the given nodes laid side by side (e.g. the observed nodes as a data matrix).
+// Units of the given nodes laid side by side (e.g. the observed nodes as a data matrix),
+// from every stride-th row.
 template <class T>
-void gather_nodes(const std::vector<std::size_t>& nodes, const BasicNodeStates<T>& states, xt::xtensor<T, 2>& out);
+void gather_nodes(const std::vector<std::size_t>& nodes, const BasicNodeStates<T>& states, xt::xtensor<T, 2>& out,
+                  std::size_t stride = 1);
 // The inverse: columns of `patterns` spread into the given nodes' states.
 template <class T>
 void scatter_nodes(const xt::xtensor<T, 2>& patterns, const std::vector<std::size_t>& nodes,

@@ -83,12 +83,7 @@ void BasicRecognitionSampler<T>::sample_replicated(std::size_t node, std::size_t
   const Distribution& d = *conditional.distribution;
   const std::size_t units = network_.nodes[node].size;
   // The parents of each pattern: row n K of the replicated states.
-  gather_parents(conditional, states_, patterns * replicas, parents_[node]);
-  const std::size_t width = parents_[node].shape(1);
-  ensure_shape(pattern_parents_[node], patterns, width);
-  for (std::size_t n = 0; n < patterns; ++n)
-    std::copy(parents_[node].data() + n * replicas * width, parents_[node].data() + (n * replicas + 1) * width,
-              pattern_parents_[node].data() + n * width);
+  gather_parents(conditional, states_, patterns * replicas, pattern_parents_[node], replicas);
   precision::probabilities(d, pattern_parents_[node], pattern_probabilities_[node], workspace_[node]);
   MatrixT& p = probabilities_[node];
   ensure_shape(p, patterns * replicas, units);

@@ -44,23 +44,20 @@ void accumulate_nodes(const DirectedModel& model, const BasicNodeStates<T>& stat
                                                            node_gradient(node), computed->workspace(node));
       continue;
     }
-    gather_parents(conditional, states, rows, use.parents[node]);
     if (!fold) {
+      gather_parents(conditional, states, rows, use.parents[node]);
       precision::accumulate_gradient(d, use.parents[node], states[node], weights, node_gradient(node),
                                      use.workspace[node]);
       continue;
     }
     const std::size_t k_count = replicas.count, patterns = rows / k_count, units = states[node].shape(1);
-    const std::size_t width = use.parents[node].shape(1);
     auto& parents = use.folded_parents[node];
     auto& mean = use.folded_states[node];
     auto& total = use.folded_weights[node];
-    ensure_shape(parents, patterns, width);
+    gather_parents(conditional, states, rows, parents, k_count);  // the pattern's own, row n K
     ensure_shape(mean, patterns, units);
     ensure_shape(total, patterns);
     for (std::size_t n = 0; n < patterns; ++n) {
-      const T* from = use.parents[node].data() + n * k_count * width;
-      std::copy(from, from + width, parents.data() + n * width);
       T* m = mean.data() + n * units;
       std::fill(m, m + units, T(0));
       T sum = 0;

@@ -174,22 +174,16 @@ class ReweightedWakeSleep final : public AlgorithmInPrecision<T> {
   GradientScratch<T> sleep_scratch_;  // the sleep update's, sized for B fantasies
 };
 
-template <class Algorithm>
-std::unique_ptr<TrainingAlgorithm> make(Network& network, const TrainingOptions& options, const char* name,
-                                        bool natural) {
-  return std::make_unique<Algorithm>(network, options, name, natural);
-}
-
 }  // namespace
 
 std::unique_ptr<TrainingAlgorithm> make_reweighted_wake_sleep(Network& network, const TrainingOptions& options) {
-  if (options.single_precision) return make<ReweightedWakeSleep<float>>(network, options, "rws", false);
-  return make<ReweightedWakeSleep<double>>(network, options, "rws", false);
+  if (options.single_precision) return std::make_unique<ReweightedWakeSleep<float>>(network, options, "rws", false);
+  return std::make_unique<ReweightedWakeSleep<double>>(network, options, "rws", false);
 }
 
 std::unique_ptr<TrainingAlgorithm> make_natural_reweighted_wake_sleep(Network& network,
                                                                      const TrainingOptions& options) {
-  return make<ReweightedWakeSleep<double>>(network, options, "natural-rws", true);
+  return std::make_unique<ReweightedWakeSleep<double>>(network, options, "natural-rws", true);
 }
 
 }  // namespace helmholtz::algorithms
