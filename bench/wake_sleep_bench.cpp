@@ -16,6 +16,9 @@
 // Networks (sigmoid everywhere, layered top -> ... -> observed, recognition reversed):
 //   bars       1-8-16     models/bars.yaml,    2000 bars images (datasets::bars)
 //   shifter    1-24-32    models/shifter.yaml, 10000 shifter patterns (datasets::shifter)
+//   net32      2-16-32    parameters drawn from seed 1, 10000 shifter patterns
+//   net64      4-16-64    parameters drawn from seed 1, 10000 patterns sampled from
+//                         models/layered64.yaml
 //   mnist784   10-100-784 initial parameters drawn as the model files draw them (seed 1);
 //                         1000 patterns sampled from a random teacher network of that shape
 //                         (every parameter uniform in [-1, 1]).
@@ -133,16 +136,18 @@ std::vector<std::size_t> chain_layers(const Network& network) {
   return layers;
 }
 
-std::string mnist_sized_yaml(const std::string& name, std::uint64_t seed) {
-  return "name: " + name + "\nseed: " + std::to_string(seed) +
-         "\nnodes:\n"
-         "  - {name: top,    type: binary, size: 10}\n"
-         "  - {name: hidden, type: binary, size: 100}\n"
-         "  - {name: pixels, type: binary, size: 784, observed: true}\n"
-         "generative:\n"
-         "  top:    {distribution: sigmoid}\n"
-         "  hidden: {distribution: sigmoid, parents: [top]}\n"
-         "  pixels: {distribution: sigmoid, parents: [hidden]}\n";
+// A layered sigmoid network, top first, the last layer observed; its parameters drawn from
+// `seed` as a model file without explicit parameters draws them.
+std::string layered_yaml(const std::string& name, std::uint64_t seed, const std::vector<std::size_t>& sizes) {
+  std::string nodes, generative;
+  for (std::size_t l = 0; l < sizes.size(); ++l) {
+    const std::string layer = "l" + std::to_string(l);
+    nodes += "  - {name: " + layer + ", type: binary, size: " + std::to_string(sizes[l]) +
+             (l + 1 == sizes.size() ? ", observed: true}\n" : "}\n");
+    generative += "  " + layer + ": {distribution: sigmoid" +
+                  (l == 0 ? std::string("}\n") : ", parents: [l" + std::to_string(l - 1) + "]}\n");
+  }
+  return "name: " + name + "\nseed: " + std::to_string(seed) + "\nnodes:\n" + nodes + "generative:\n" + generative;
 }
 
 std::vector<Case> make_cases(const Settings& settings) {
@@ -167,12 +172,31 @@ std::vector<Case> make_cases(const Settings& settings) {
     c.rate = 0.02;
     cases.push_back(std::move(c));
   }
+  {  // the 32-16-2: two top units, the shifter's data
+    Case c;
+    c.name = "net32";
+    c.description = "2-16-32, parameters drawn from seed 1, 10000 shifter patterns";
+    c.network = parse_model(layered_yaml("net32", 1, {2, 16, 32}), "net32");
+    std::vector<bool> direction;
+    c.data = datasets::shifter(10000, rng, direction);
+    c.rate = 0.02;
+    cases.push_back(std::move(c));
+  }
+  {  // 64-16-4: data from the shipped 4-16-64 network, the student drawn afresh
+    Case c;
+    c.name = "net64";
+    c.description = "4-16-64, parameters drawn from seed 1, 10000 patterns sampled from models/layered64.yaml";
+    c.network = parse_model(layered_yaml("net64", 1, {4, 16, 64}), "net64");
+    c.data = sample_visible(read_model(settings.models_dir + "/layered64.yaml"), 10000, rng);
+    c.rate = 0.02;
+    cases.push_back(std::move(c));
+  }
   {
     Case c;
     c.name = "mnist784";
     c.description = "10-100-784, 1000 patterns sampled from a random teacher";
-    c.network = parse_model(mnist_sized_yaml("mnist784", 1), "mnist784");
-    Network teacher = parse_model(mnist_sized_yaml("teacher", 2), "teacher");
+    c.network = parse_model(layered_yaml("mnist784", 1, {10, 100, 784}), "mnist784");
+    Network teacher = parse_model(layered_yaml("teacher", 2, {10, 100, 784}), "teacher");
     boost::random::uniform_real_distribution<double> uniform(-1.0, 1.0);
     for (auto& conditional : teacher.generative.conditionals) {
       Vector theta = conditional.distribution->parameters();
@@ -498,7 +522,7 @@ int profile(const Settings& settings, const std::vector<Case>& cases) {
                 c.name.c_str(), batch, timing.rate, timing.epochs);
     return 0;
   }
-  throw Error("wake_sleep_bench: no network '" + settings.profile_network + "' (bars, shifter, mnist784)");
+  throw Error("wake_sleep_bench: no network '" + settings.profile_network + "' (bars, shifter, net32, net64, mnist784)");
 }
 
 int run(const Settings& settings) {
@@ -627,7 +651,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: wake_sleep_bench [--quick] [--export DIR] [--seed S] [--budget SECONDS] [--models DIR]\n"
-                   "       wake_sleep_bench --profile engine|direct bars|shifter|mnist784 BATCH [--budget SECONDS]\n");
+                   "       wake_sleep_bench --profile engine|direct bars|shifter|net32|net64|mnist784 BATCH [--budget SECONDS]\n");
       return 2;
     }
   }

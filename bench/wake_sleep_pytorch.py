@@ -345,7 +345,7 @@ def main():
     budget = min(args.budget, 0.1) if args.quick else args.budget
 
     paths = sorted(glob.glob(os.path.join(args.dir, "network_*.txt")))
-    order = {"bars": 0, "shifter": 1, "mnist784": 2}
+    order = {"bars": 0, "shifter": 1, "net32": 2, "net64": 3, "mnist784": 4}
     cases = sorted((read_case(p) for p in paths), key=lambda c: order.get(c["name"], 9))
     if not cases:
         print(f"no network_*.txt in {args.dir}", file=sys.stderr)

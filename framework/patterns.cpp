@@ -37,6 +37,16 @@ void gather_rows(const ByteMatrix& patterns, std::span<const std::size_t> rows, 
 template void gather_rows(const ByteMatrix&, std::span<const std::size_t>, Matrix&);
 template void gather_rows(const ByteMatrix&, std::span<const std::size_t>, MatrixF&);
 
+void prefetch_rows(const ByteMatrix& patterns, std::span<const std::size_t> rows) {
+  constexpr std::size_t line = 64;
+  const std::size_t width = patterns.shape(1);
+  for (std::size_t row : rows) {
+    const char* from = reinterpret_cast<const char*>(patterns.data() + row * width);
+    for (std::size_t offset = 0; offset < width; offset += line) __builtin_prefetch(from + offset);
+    if (width > 0) __builtin_prefetch(from + width - 1);  // a row that straddles a line boundary
+  }
+}
+
 Matrix first_rows(const ByteMatrix& patterns, std::size_t count) {
   count = std::min(count, patterns.shape(0));
   Matrix out = Matrix::from_shape({count, patterns.shape(1)});

@@ -7,8 +7,8 @@ const BasicNodeStates<T>& BasicAncestralSampler<T>::sample(std::size_t patterns,
   ensure_states(network_, patterns, states_);
   for (std::size_t node : network_.generative.order) {
     const Conditional& conditional = network_.generative.conditionals[node];
-    gather_parents(conditional, states_, patterns, parents_[node]);
-    precision::probabilities(*conditional.distribution, parents_[node], probabilities_[node], workspace_[node]);
+    const auto& parents = parent_states(conditional, states_, patterns, parents_[node]);
+    precision::probabilities(*conditional.distribution, parents, probabilities_[node], workspace_[node]);
     sample_bernoulli(probabilities_[node], states_[node], rng);
   }
   return states_;

@@ -42,6 +42,14 @@ void gather_parents(const Conditional& conditional, const BasicNodeStates<T>& st
 }
 
 template <class T>
+const xt::xtensor<T, 2>& parent_states(const Conditional& conditional, const BasicNodeStates<T>& states,
+                                       std::size_t patterns, xt::xtensor<T, 2>& scratch) {
+  if (conditional.parents.size() == 1) return states[conditional.parents.front()];
+  gather_parents(conditional, states, patterns, scratch);
+  return scratch;
+}
+
+template <class T>
 void scatter_nodes(const xt::xtensor<T, 2>& patterns, const std::vector<std::size_t>& nodes,
                    BasicNodeStates<T>& states) {
   for (std::size_t n = 0; n < patterns.shape(0); ++n) {
@@ -76,6 +84,8 @@ void sample_bernoulli(const xt::xtensor<T, 2>& p, xt::xtensor<T, 2>& states, Rng
                              std::size_t);                                                                       \
   template void gather_parents(const Conditional&, const BasicNodeStates<T>&, std::size_t, xt::xtensor<T, 2>&,  \
                                std::size_t);                                                                     \
+  template const xt::xtensor<T, 2>& parent_states(const Conditional&, const BasicNodeStates<T>&, std::size_t,     \
+                                                  xt::xtensor<T, 2>&);                                          \
   template void scatter_nodes(const xt::xtensor<T, 2>&, const std::vector<std::size_t>&, BasicNodeStates<T>&);  \
   template void sample_bernoulli(const xt::xtensor<T, 2>&, xt::xtensor<T, 2>&, Rng&);
 HELMHOLTZ_NODE_STATES(double)

@@ -26,6 +26,13 @@ template <class T>
 void gather_parents(const Conditional& conditional, const BasicNodeStates<T>& states, std::size_t patterns,
                     xt::xtensor<T, 2>& out, std::size_t stride = 1);
 
+// The same without a copy where there is nothing to lay side by side: a node with one
+// parent node (stride 1) gets that node's own states; otherwise they are gathered into
+// `scratch`. The result stays valid while `states` and `scratch` do.
+template <class T>
+const xt::xtensor<T, 2>& parent_states(const Conditional& conditional, const BasicNodeStates<T>& states,
+                                       std::size_t patterns, xt::xtensor<T, 2>& scratch);
+
 // Units of the given nodes laid side by side (e.g. the observed nodes as a data matrix),
 // from every stride-th row.
 template <class T>

@@ -65,12 +65,11 @@ const BasicNodeStates<T>& BasicRecognitionSampler<T>::run(const MatrixT& data, R
       sample_replicated(node, data.shape(0), replicas, rng, log_q);
       continue;
     }
-    gather_parents(conditional, states_, patterns, parents_[node]);
-    precision::probabilities(*conditional.distribution, parents_[node], probabilities_[node], workspace_[node]);
+    const auto& parents = parent_states(conditional, states_, patterns, parents_[node]);
+    precision::probabilities(*conditional.distribution, parents, probabilities_[node], workspace_[node]);
     sample_bernoulli(probabilities_[node], states_[node], rng);
     if (!log_q) continue;
-    precision::log_probability(*conditional.distribution, parents_[node], states_[node], node_log_q_,
-                               workspace_[node]);
+    precision::log_probability(*conditional.distribution, parents, states_[node], node_log_q_, workspace_[node]);
     xt::noalias(*log_q) += node_log_q_;  // noalias: no temporary
   }
   return states_;
@@ -113,8 +112,8 @@ const typename BasicDirectionLogProbability<T>::VectorT& BasicDirectionLogProbab
   for (std::size_t node : model_.order) {
     const Conditional& conditional = model_.conditionals[node];
     if (!conditional.distribution) continue;
-    gather_parents(conditional, states, patterns, parents_[node]);
-    precision::log_probability(*conditional.distribution, parents_[node], states[node], node_log_p_,
+    parent_view_[node] = &parent_states(conditional, states, patterns, parents_[node]);
+    precision::log_probability(*conditional.distribution, *parent_view_[node], states[node], node_log_p_,
                                workspace_[node]);
     xt::noalias(out_) += node_log_p_;
   }

@@ -58,17 +58,19 @@ class BasicDirectionLogProbability {
  public:
   using VectorT = xt::xtensor<T, 1>;
   explicit BasicDirectionLogProbability(const DirectedModel& model)
-      : model_(model), parents_(model.conditionals.size()), workspace_(model.conditionals.size()) {}
+      : model_(model), parents_(model.conditionals.size()), parent_view_(model.conditionals.size(), nullptr),
+        workspace_(model.conditionals.size()) {}
   // out(n) for pattern n of `states`; valid until the next call.
   const VectorT& operator()(const BasicNodeStates<T>& states);
-  // What the last call left per node: the parents it gathered, and the plugin's workspace
-  // (for Distribution::accumulate_gradient_after_log_probability).
-  const xt::xtensor<T, 2>& parents(std::size_t node) const { return parents_[node]; }
+  // What the last call left per node: its parents' states (valid while the states given to
+  // it are), and the plugin's workspace (for Distribution::accumulate_gradient_after_log_probability).
+  const xt::xtensor<T, 2>& parents(std::size_t node) const { return *parent_view_[node]; }
   precision::Workspace<T>& workspace(std::size_t node) { return workspace_[node]; }
 
  private:
   const DirectedModel& model_;
-  std::vector<xt::xtensor<T, 2>> parents_;
+  std::vector<xt::xtensor<T, 2>> parents_;              // gathered, for nodes with several parent nodes
+  std::vector<const xt::xtensor<T, 2>*> parent_view_;  // what the plugin was given
   std::vector<precision::Workspace<T>> workspace_;
   VectorT node_log_p_, out_;
 };

@@ -91,6 +91,10 @@ void DirectedModel::disable_single_precision() {
 
 void DirectedModel::parameters_changed() {
   if (single.size() == parameters.size()) std::copy(parameters.begin(), parameters.end(), single.begin());
+  refresh_distributions();
+}
+
+void DirectedModel::refresh_distributions() {
   for (auto& c : conditionals)
     if (c.distribution) c.distribution->refresh();
 }

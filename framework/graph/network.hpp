@@ -72,6 +72,8 @@ struct DirectedModel {
   // After the flat vector was written: every distribution recomputes what it derives (and
   // the single-precision copy, when there is one, is rounded again).
   void parameters_changed();
+  // Only the distributions' refresh, for a caller that has written the float copy itself.
+  void refresh_distributions();
   // Training in single precision: `single` holds the parameters rounded to float, laid out
   // like `parameters`, and every distribution reads its slice of it in its single-precision
   // calls. Empty until enabled; then kept up to date by parameters_changed().

@@ -8,7 +8,8 @@ DirectionLearner::DirectionLearner(DirectedModel& model, const TrainingOptions& 
     : model_(model), coordinates_(model, options.natural_coordinates),
       rule_(make_step_rule(options, model.parameters.size())), rate_(rate), weight_decay_(options.weight_decay),
       gradient_(Vector::from_shape({model.parameters.size()})),
-      learning_gradient_(Vector::from_shape({model.parameters.size()})) {
+      learning_gradient_(Vector::from_shape({model.parameters.size()})),
+      fused_step_(rule_->plain_step() && coordinates_.plain() && weight_decay_ == 0.0) {
   gradient_.fill(0.0);
 }
 
@@ -45,9 +46,8 @@ void accumulate_nodes(const DirectedModel& model, const BasicNodeStates<T>& stat
       continue;
     }
     if (!fold) {
-      gather_parents(conditional, states, rows, use.parents[node]);
-      precision::accumulate_gradient(d, use.parents[node], states[node], weights, node_gradient(node),
-                                     use.workspace[node]);
+      precision::accumulate_gradient(d, parent_states(conditional, states, rows, use.parents[node]), states[node],
+                                     weights, node_gradient(node), use.workspace[node]);
       continue;
     }
     const std::size_t k_count = replicas.count, patterns = rows / k_count, units = states[node].shape(1);
@@ -103,8 +103,14 @@ void DirectionLearner::accumulate_log_probability_gradient(const NodeStatesF& st
 void DirectionLearner::accumulate_single(const NodeStatesF& states, const VectorF& weights,
                                          GradientScratch<float>& use, const Replicas& replicas,
                                          DirectionLogProbabilityF* computed) {
-  ensure_shape(use.single_gradient, gradient_.size());
-  use.single_gradient.fill(0.0f);
+  const bool own = &use == &single_scratch_;
+  if (own && single_pending_) add_pending_single();  // a second gradient before the step
+  if (use.single_gradient.size() != gradient_.size()) {
+    ensure_shape(use.single_gradient, gradient_.size());
+    if (own) single_zero_ = false;
+  }
+  if (!(own && single_zero_)) use.single_gradient.fill(0.0f);
+  if (own) single_zero_ = false;
   accumulate_nodes(
       model_, states, weights, use, replicas,
       [&](std::size_t node) {
@@ -112,12 +118,35 @@ void DirectionLearner::accumulate_single(const NodeStatesF& states, const Vector
                                 model_.conditionals[node].distribution->parameter_count());
       },
       computed);
+  if (own && fused_step_) {
+    single_pending_ = true;  // step() adds it in its one pass
+    return;
+  }
+  add_single(use.single_gradient);
+}
+
+void DirectionLearner::add_single(const VectorF& single_gradient) {
+  gradient_zero_ = false;
   double* g = gradient_.data();
-  const float* f = use.single_gradient.data();
+  const float* f = single_gradient.data();
   for (std::size_t i = 0, n = gradient_.size(); i < n; ++i) g[i] += f[i];
 }
 
+void DirectionLearner::add_pending_single() {
+  add_single(single_scratch_.single_gradient);
+  single_pending_ = false;
+}
+
 void DirectionLearner::step(double rate_factor) {
+  if (fused_step_) {
+    coordinates_.step_and_store(gradient_, single_pending_ ? &single_scratch_.single_gradient : nullptr,
+                                rate_ * rate_factor);
+    gradient_zero_ = true;
+    if (single_pending_) single_zero_ = true;
+    single_pending_ = false;
+    return;
+  }
+  if (single_pending_) add_pending_single();
   coordinates_.add_weight_decay(weight_decay_, &gradient_);
   if (coordinates_.plain()) {  // the common all-sigmoid case: no copy
     rule_->step(coordinates_.values(), gradient_, rate_ * rate_factor);

@@ -51,9 +51,18 @@ class DirectionLearner {
   double rate() const { return rate_; }
 
   // The ascent direction in natural coordinates, one slice per node; zero it first.
-  Vector& gradient() { return gradient_; }
-  void zero_gradient() { gradient_.fill(0.0); }
-  std::span<double> node_gradient(std::size_t node) { return model_.slice(gradient_, node); }
+  Vector& gradient() {
+    if (single_pending_) add_pending_single();
+    gradient_zero_ = false;
+    return gradient_;
+  }
+  // A fused step (see step()) leaves the gradient at 0 already: then this costs nothing.
+  void zero_gradient() {
+    if (!gradient_zero_) gradient_.fill(0.0);
+    gradient_zero_ = false;
+    single_pending_ = false;  // a float gradient waiting for the step is dropped with the rest
+  }
+  std::span<double> node_gradient(std::size_t node) { return model_.slice(gradient(), node); }
 
   // gradient() += sum_n weights(n) d/dtheta log P(states_n) for every node of the direction
   // (the states of every node, as engines lay them out; `weights` one per pattern). The
@@ -74,7 +83,10 @@ class DirectionLearner {
   void accumulate_log_probability_gradient(const NodeStatesF& states, const VectorF& weights,
                                            DirectionLogProbabilityF& computed, Replicas replicas = {});
 
-  // One step of the rule along gradient(), at the base rate times `rate_factor`.
+  // One step of the rule along gradient(), at the base rate times `rate_factor`. For plain
+  // sgd in natural coordinates without weight decay (the papers' rule), the step, the store
+  // into the model, the float copy and the zeroing of the gradient are one pass over the
+  // parameters instead of four: after it, gradient() is 0.
   void step(double rate_factor);
   // One step along a displacement of the natural parameters (a natural-gradient direction,
   // already solved for), at the base rate times `rate_factor`; weight decay is not added.
@@ -84,6 +96,8 @@ class DirectionLearner {
   // The float gradient through the plugins, then added to gradient().
   void accumulate_single(const NodeStatesF& states, const VectorF& weights, GradientScratch<float>& use,
                          const Replicas& replicas, DirectionLogProbabilityF* computed);
+  void add_single(const VectorF& single_gradient);  // gradient() += it
+  void add_pending_single();
 
   DirectedModel& model_;
   LearningCoordinates coordinates_;
@@ -91,6 +105,13 @@ class DirectionLearner {
   double rate_;
   double weight_decay_;
   Vector gradient_, learning_gradient_;
+  bool fused_step_;            // sgd, plain coordinates, no weight decay
+  bool gradient_zero_ = true;  // gradient_ known to be all 0
+  // With the fused step, the float gradient of single precision waits in
+  // single_scratch_.single_gradient and the step adds it; otherwise it is added to gradient_
+  // at once.
+  bool single_pending_ = false;
+  bool single_zero_ = false;  // single_scratch_.single_gradient known to be all 0
   GradientScratch<double> scratch_;
   GradientScratch<float> single_scratch_;
 };

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 
+#include "framework/error.hpp"
+
 namespace helmholtz {
 
 LearningCoordinates::LearningCoordinates(DirectedModel& model, bool natural) : model_(model) {
@@ -24,6 +26,8 @@ LearningCoordinates::LearningCoordinates(DirectedModel& model, bool natural) : m
       s.learning_range = {to_learning(s.transform, b.learning.lower), to_learning(s.transform, b.learning.upper)};
       s.fixed = std::find(c.fixed.begin(), c.fixed.end(), b.name) != c.fixed.end();
       s.decays = b.layout == BlockLayout::per_unit_and_parent;
+      s.lowest = s.natural_range.clamp(-std::numeric_limits<double>::max());
+      s.highest = s.natural_range.clamp(std::numeric_limits<double>::max());
       if (s.fixed || s.transform != Reparameterisation::identity) plain_ = false;
       segments_.push_back(s);
     }
@@ -59,8 +63,7 @@ void LearningCoordinates::store() {
     const bool finite = exponent_all_ones == 0;
     if (!finite) overflowed_ = true;
     if (s.transform == Reparameterisation::identity) {
-      const double lowest = s.natural_range.clamp(-std::numeric_limits<double>::max());
-      const double highest = s.natural_range.clamp(std::numeric_limits<double>::max());
+      const double lowest = s.lowest, highest = s.highest;
       if (!finite) {
         for (std::size_t i = s.begin; i < s.end; ++i) theta[i] = v[i] = s.natural_range.clamp(v[i]);
       } else if (lowest == -std::numeric_limits<double>::max() && highest == std::numeric_limits<double>::max()) {
@@ -79,6 +82,59 @@ void LearningCoordinates::store() {
     }
   }
   model_.parameters_changed();
+}
+
+namespace {
+
+// theta[i] += rate (g[i] + extra[i]) with g[i], extra[i] = 0 and the float copy written, over
+// [begin, end); returns true if a result is not a finite number. Without `extra` the sum is
+// rate g[i] itself, so that a step is the very one GradientStep makes.
+template <bool with_extra, bool with_copy>
+bool fused_step(double* __restrict theta, double* __restrict g, float* __restrict extra, float* __restrict copy,
+                double rate, std::size_t begin, std::size_t end, double lowest, double highest) {
+  std::uint64_t exponent_all_ones = 0;
+  for (std::size_t i = begin; i < end; ++i) {
+    double d = g[i];
+    g[i] = 0.0;
+    if constexpr (with_extra) {
+      d += static_cast<double>(extra[i]);
+      extra[i] = 0.0f;
+    }
+    double x = theta[i] + rate * d;
+    exponent_all_ones |= ((std::bit_cast<std::uint64_t>(x) >> 52) & 0x7ff) == 0x7ff;
+    x = std::min(std::max(x, lowest), highest);
+    theta[i] = x;
+    if constexpr (with_copy) copy[i] = static_cast<float>(x);
+  }
+  return exponent_all_ones != 0;
+}
+
+}  // namespace
+
+void LearningCoordinates::step_and_store(Vector& g, VectorF* g_single, double rate) {
+  if (!plain_) throw Error("internal: step_and_store needs plain learning coordinates");
+  double* theta = model_.parameters.data();
+  double* gradient = g.data();
+  float* extra = g_single ? g_single->data() : nullptr;
+  float* copy = model_.single.size() == model_.parameters.size() ? model_.single.data() : nullptr;
+  for (const Segment& s : segments_) {
+    // min(max(x, lowest), highest) with the range's own ends: the identity on finite values
+    // of an unbounded block, store()'s clamp on a bounded one. A value that is not a finite
+    // number was seen before it (NaN passes through unchanged) and is clamped below.
+    const double lowest = s.lowest, highest = s.highest;
+    const bool bad =
+        extra ? (copy ? fused_step<true, true>(theta, gradient, extra, copy, rate, s.begin, s.end, lowest, highest)
+                      : fused_step<true, false>(theta, gradient, extra, copy, rate, s.begin, s.end, lowest, highest))
+              : (copy ? fused_step<false, true>(theta, gradient, extra, copy, rate, s.begin, s.end, lowest, highest)
+                      : fused_step<false, false>(theta, gradient, extra, copy, rate, s.begin, s.end, lowest, highest));
+    if (!bad) continue;
+    overflowed_ = true;  // as store(): every value clamped into the block's range
+    for (std::size_t i = s.begin; i < s.end; ++i) {
+      theta[i] = s.natural_range.clamp(theta[i]);
+      if (copy) copy[i] = static_cast<float>(theta[i]);
+    }
+  }
+  model_.refresh_distributions();
 }
 
 void LearningCoordinates::gradient_to_learning(const Vector& natural_gradient, Vector& out) const {

@@ -27,6 +27,12 @@ class LearningCoordinates {
   // (fixed blocks untouched, bit for bit), and every distribution refreshed.
   void store();
 
+  // For plain() coordinates only: theta += rate g, then store(), in one pass over the
+  // parameters that also sets g to 0 and rounds theta into the model's float copy when it
+  // has one. `g_single`, when given, is a float gradient added to g first (and set to 0 as
+  // well). Bit for bit the same theta as adding rate (g + g_single) and calling store().
+  void step_and_store(Vector& g, VectorF* g_single, double rate);
+
   // out = (d theta / d v) * g: a gradient with respect to theta as one with respect to v;
   // 0 on fixed parameters.
   void gradient_to_learning(const Vector& natural_gradient, Vector& out) const;
@@ -52,6 +58,7 @@ class LearningCoordinates {
     Reparameterisation transform;
     ParameterRange natural_range;   // the block's learning range
     ParameterRange learning_range;  // the same in v
+    double lowest, highest;  // the finite ends of natural_range (natural_range.clamp of -+DBL_MAX)
     bool fixed;
     bool decays;
   };

@@ -215,6 +215,8 @@ TrainingOutcome train(Network& network, const ByteMatrix& data, const TrainingOp
         }
         const std::size_t count = std::min(options.batch_size, patterns - first);
         const std::span<const std::size_t> rows(order.data() + first, count);
+        if (const std::size_t next = first + count; count <= 16 && next < patterns)  // small batches: see prefetch_rows
+          prefetch_rows(data, std::span<const std::size_t>(order.data() + next, std::min(count, patterns - next)));
         if (options.single_precision) {
           gather_rows(data, rows, single_batch);
           algorithm->train_batch(single_batch, rng, learners, factor);

@@ -10,6 +10,7 @@ class GradientStep final : public StepRule {
     const double* d = g.data();
     for (std::size_t i = 0, n = v.size(); i < n; ++i) x[i] += rate * d[i];
   }
+  bool plain_step() const override { return true; }
 };
 
 std::unique_ptr<StepRule> make_gradient_step() { return std::make_unique<GradientStep>(); }

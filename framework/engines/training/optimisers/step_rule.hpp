@@ -20,6 +20,9 @@ class StepRule {
  public:
   virtual ~StepRule() = default;
   virtual void step(Vector& v, const Vector& g, double rate) = 0;
+  // True for v += rate g with no state: a caller may then make the step itself, fused with
+  // its other passes over v (DirectionLearner does).
+  virtual bool plain_step() const { return false; }
   // Named vectors that, restored with set_state, continue the rule exactly.
   virtual std::map<std::string, Vector> state() const { return {}; }
   virtual void set_state(const std::map<std::string, Vector>& /*state*/) {}

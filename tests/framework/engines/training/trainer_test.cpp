@@ -5,6 +5,7 @@
 // the rate sigmoid uses.
 #include <doctest/doctest.h>
 
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <thread>
@@ -13,6 +14,7 @@
 #include "framework/engines/exact_inference.hpp"
 #include "framework/engines/training/optimisers/conjugate_gradient.hpp"
 #include "framework/engines/training/optimisers/schedule.hpp"
+#include "framework/engines/training/learning_coordinates.hpp"
 #include "framework/engines/training/optimisers/step_rule.hpp"
 #include "framework/engines/training/trainer.hpp"
 #include "framework/io/model_file.hpp"
@@ -382,6 +384,65 @@ TEST_CASE("weight decay adds -lambda theta to the weights' gradient only, and it
     }
   }
   CHECK(penalty == doctest::Approx(expected).epsilon(1e-14));
+}
+
+TEST_CASE("the fused sgd step gives bit for bit the parameters of the rule's step and store, bounded blocks included") {
+  // sigmoid (unbounded) over noisy-or (weights and bias in [0, 1]) in natural coordinates:
+  // plain coordinates with both kinds of segment, and the float copy of single precision.
+  const char* const yaml = R"(
+seed: 5
+nodes:
+  - {name: top,  type: binary, size: 3}
+  - {name: data, type: binary, size: 5, observed: true}
+generative:
+  top:  {distribution: sigmoid}
+  data: {distribution: noisy-or, parents: [top]}
+)";
+  for (const bool with_single : {false, true}) {
+    for (const bool overflow : {false, true}) {
+      CAPTURE(with_single);
+      CAPTURE(overflow);
+      Network a = parse_model(yaml, "a.yaml"), b = parse_model(yaml, "b.yaml");
+      for (Network* n : {&a, &b})
+        if (with_single) n->generative.enable_single_precision();
+      const std::size_t size = a.generative.parameters.size();
+      Rng rng = make_rng(11);
+      Vector g = Vector::from_shape({size});
+      VectorF extra = VectorF::from_shape({size});
+      for (std::size_t i = 0; i < size; ++i) {
+        g(i) = 4.0 * uniform01(rng) - 2.0;  // steps of up to 1.2: many leave [0, 1]
+        extra(i) = static_cast<float>(0.5 * uniform01(rng) - 0.25);
+      }
+      if (overflow) g(1) = std::numeric_limits<double>::infinity();
+      const double rate = 0.6;
+
+      LearningCoordinates plain_a(a.generative, true), plain_b(b.generative, true);
+      REQUIRE(plain_a.plain());
+      Vector sum = g;  // what the learner's unfused path adds up: g + the float gradient
+      if (with_single)
+        for (std::size_t i = 0; i < size; ++i) sum(i) += extra(i);
+      TrainingOptions options;
+      make_step_rule(options, size)->step(plain_a.values(), sum, rate);
+      plain_a.store();
+
+      plain_b.step_and_store(g, with_single ? &extra : nullptr, rate);
+
+      CHECK(plain_b.overflowed() == overflow);
+      CHECK(plain_a.overflowed() == plain_b.overflowed());
+      for (std::size_t i = 0; i < size; ++i) {
+        CHECK(std::bit_cast<std::uint64_t>(a.generative.parameters(i)) ==
+              std::bit_cast<std::uint64_t>(b.generative.parameters(i)));
+        CHECK(g(i) == 0.0);
+        if (with_single) {
+          CHECK(extra(i) == 0.0f);
+          CHECK(a.generative.single(i) == b.generative.single(i));
+        }
+      }
+      // The distributions were refreshed: they see the new parameters.
+      const Distribution& noisy_or = *b.generative.conditionals[1].distribution;
+      CHECK(noisy_or.parameters()(0) == b.generative.parameters(b.generative.offsets[1]));
+    }
+  }
 }
 
 TEST_CASE("learning coordinates: round trips, and gradients by the chain rule agree with finite differences") {
