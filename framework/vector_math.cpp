@@ -103,6 +103,24 @@ void log_sigmoid_pair(const double* a, double* log_on, double* log_off, std::siz
   }
 }
 
+double log_sigmoid_sum(const double* a, const double* s, std::size_t n) {
+  std::size_t i = 0;
+  const batch zero(0.0);
+  batch sum0(0.0), sum1(0.0);
+  for (; i + 2 * width <= n; i += 2 * width) {
+    // x = a if s != 0, -a if s = 0; log sigmoid(x) = min(x, 0) - log1p(exp(-|x|)).
+    const batch x0 = xsimd::select(batch::load_unaligned(s + i) != zero, batch::load_unaligned(a + i),
+                                   -batch::load_unaligned(a + i));
+    const batch x1 = xsimd::select(batch::load_unaligned(s + i + width) != zero, batch::load_unaligned(a + i + width),
+                                   -batch::load_unaligned(a + i + width));
+    sum0 += xsimd::min(x0, zero) - xsimd::log1p(xsimd::exp(-xsimd::abs(x0)));
+    sum1 += xsimd::min(x1, zero) - xsimd::log1p(xsimd::exp(-xsimd::abs(x1)));
+  }
+  double total = xsimd::hadd(sum0 + sum1);
+  for (; i < n; ++i) total += numerics::log_sigmoid(s[i] != 0.0 ? a[i] : -a[i]);
+  return total;
+}
+
 void log1m_exp(const double* log_off, double* log_on, std::size_t n) {
   std::size_t i = 0;
   const batch minus_log_2(-0.6931471805599453);

@@ -19,6 +19,9 @@ double exp_shifted_sum(double* x, std::size_t n, double shift);
 // sum_i softplus(a[i]) = sum_i max(a[i], 0) + log prod_i (1 + exp(-|a[i]|)): one exp per
 // element and a log per 512 (a product of factors in [1, 2] cannot overflow before).
 double softplus_sum(const double* a, std::size_t n);
+// sum_i log P(s_i | a_i) = sum_i log sigmoid(s_i ? a_i : -a_i) for states s_i in {0, 1},
+// each term min(x, 0) - log1p(exp(-|x|)): accurate where the terms are tiny.
+double log_sigmoid_sum(const double* a, const double* s, std::size_t n);
 
 // x[i] = exp(x[i]).
 void exp_in_place(double* x, std::size_t n);

@@ -93,14 +93,8 @@ class Sigmoid final : public WeightedDistribution,
     Matrix& work = workspace.first;
     affine(parents, work);
     ensure_shape(log_p, states.shape(0));
-    for (std::size_t n = 0; n < states.shape(0); ++n) {
-      double sum = 0;
-      for (std::size_t j = 0; j < units(); ++j) {
-        const double a = work(n, j);
-        sum += numerics::log_sigmoid(states(n, j) != 0.0 ? a : -a);
-      }
-      log_p(n) = sum;
-    }
+    for (std::size_t n = 0; n < states.shape(0); ++n)
+      log_p(n) = vector_math::log_sigmoid_sum(work.data() + n * units(), states.data() + n * units(), units());
   }
 
   void accumulate_gradient(const Matrix& parents, const Matrix& states, const Vector& weights,

@@ -42,7 +42,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   exact.interrupt = &interrupted;
   const bool exact_possible = network.hidden_units() <= exact.max_hidden_units && !args.flag("--no-exact");
 
-  const SampledEstimates sampled = sampled_estimates(network, data, samples, rng, &interrupted);
+  const SampledEstimates sampled = sampled_estimates(network, data, samples, rng, &interrupted, exact.threads);
   std::vector<Column> columns = {
       {"sampled_bound", "sampled -F", sampled.sampled_bound},
       {"importance_log_likelihood", "importance", sampled.importance_log_likelihood}};
@@ -111,7 +111,7 @@ Command evaluate_command() {
             {"--samples", "", "K", "samples from Q per pattern for the sampled bound and importance estimate (default 100)"},
             {"--seed", "", "S", "seed of the random generator (default 0)"},
             {"--max-hidden-units", "", "H", "compute exact values only up to this many hidden units (default 30)"},
-            {"--threads", "", "T", "threads for exact enumeration (default: one per core)"},
+            {"--threads", "", "T", "threads for the sampled estimates and exact enumeration (default: one per core)"},
             {"--no-exact", "", "", "skip the exact values even when the network is small enough"},
             {"--quiet", "", "", "no progress of the exact enumeration on stderr (shown when it takes over a second)"}},
            "Per pattern and mean, in nats: sampled_bound = (1/K) sum_k [log P(h_k,d) - log Q(h_k|d)];\n"

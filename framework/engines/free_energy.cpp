@@ -17,7 +17,7 @@ namespace {
 // Patterns that draw from one random stream: the work is split into chunks of this many
 // patterns, chunk c drawing from stream c of the seed taken from the caller's generator,
 // so that the estimates do not depend on how many threads share the chunks.
-constexpr std::size_t chunk_patterns = 256;
+constexpr std::size_t chunk_patterns = 64;  // 4 chunks for 200 patterns: both cores busy
 
 }  // namespace
 
@@ -55,7 +55,9 @@ SampledEstimates sampled_estimates(const Network& network, const Matrix& data, s
             stopped = true;
             return;
           }
-          const NodeStates& states = recognition.sample(block, stream, log_q);
+          // The first-layer probabilities of a block are the same for every sample: kept.
+          const NodeStates& states =
+              s == 0 ? recognition.sample_repeatedly(block, stream, log_q) : recognition.resample(stream, log_q);
           const Vector& log_p = log_joint(states);
           for (std::size_t n = 0; n < count; ++n) {
             const double log_weight = log_p(n) - log_q(n);  // log q > -inf: h was drawn from Q

@@ -19,7 +19,7 @@ struct SampledEstimates {
 
 // Both estimates from the same `samples` draws per pattern (data: patterns x visible units).
 // `interrupt`, when given, is checked between samples; when set, Interrupted is thrown.
-// Blocks of 256 patterns share the threads (0: one per core); each block draws from its own
+// Blocks of 64 patterns share the threads (0: one per core); each block draws from its own
 // stream, seeded from one number drawn from `rng`, so the estimates are the same for any
 // number of threads.
 SampledEstimates sampled_estimates(const Network& network, const Matrix& data, std::size_t samples, Rng& rng,

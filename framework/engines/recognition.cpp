@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <xtensor/xnoalias.hpp>
 
+#include "framework/error.hpp"
+
 namespace helmholtz {
 
 template <class T>
@@ -36,9 +38,65 @@ const BasicNodeStates<T>& BasicRecognitionSampler<T>::sample(const MatrixT& data
 }
 
 template <class T>
+const BasicNodeStates<T>& BasicRecognitionSampler<T>::sample_repeatedly(const MatrixT& data, Rng& rng,
+                                                                        VectorT& log_q) {
+  return run(data, rng, &log_q, 1, true);
+}
+
+template <class T>
+const BasicNodeStates<T>& BasicRecognitionSampler<T>::resample(Rng& rng, VectorT& log_q) {
+  if (!kept_) throw Error("internal: resample() without sample_repeatedly() first");
+  ensure_shape(log_q, patterns_);
+  log_q.fill(T(0));
+  for (std::size_t node : network_.recognition.order) {
+    if (!network_.recognition.conditionals[node].distribution) continue;
+    if (!observed_parents_[node]) {
+      draw(node, patterns_, rng, &log_q, false);
+      continue;
+    }
+    sample_bernoulli(probabilities_[node], states_[node], rng);  // the kept probabilities
+    add_log_q_from_firing(node, 1, log_q);
+  }
+  return states_;
+}
+
+template <class T>
+void BasicRecognitionSampler<T>::draw(std::size_t node, std::size_t patterns, Rng& rng, VectorT* log_q, bool keep) {
+  const Conditional& conditional = network_.recognition.conditionals[node];
+  const Distribution& d = *conditional.distribution;
+  const auto& parents = parent_states(conditional, states_, patterns, parents_[node]);
+  precision::probabilities(d, parents, probabilities_[node], workspace_[node]);
+  sample_bernoulli(probabilities_[node], states_[node], rng);
+  if (keep) {
+    precision::log_firing_probabilities(d, parents, pattern_log_on_[node], pattern_log_off_[node], workspace_[node]);
+    if (log_q) add_log_q_from_firing(node, 1, *log_q);
+    return;
+  }
+  if (!log_q) return;
+  precision::log_probability(d, parents, states_[node], node_log_q_, workspace_[node]);
+  xt::noalias(*log_q) += node_log_q_;  // noalias: no temporary
+}
+
+template <class T>
+void BasicRecognitionSampler<T>::add_log_q_from_firing(std::size_t node, std::size_t rows_per_pattern,
+                                                       VectorT& log_q) const {
+  const std::size_t units = network_.nodes[node].size, rows = states_[node].shape(0);
+  const T* s = states_[node].data();
+  for (std::size_t r = 0; r < rows; ++r) {
+    const T* on = pattern_log_on_[node].data() + (r / rows_per_pattern) * units;
+    const T* off = pattern_log_off_[node].data() + (r / rows_per_pattern) * units;
+    double sum = 0.0;
+    for (std::size_t j = 0; j < units; ++j) sum += s[r * units + j] != T(0) ? on[j] : off[j];
+    log_q(r) += static_cast<T>(sum);
+  }
+}
+
+template <class T>
 const BasicNodeStates<T>& BasicRecognitionSampler<T>::run(const MatrixT& data, Rng& rng, VectorT* log_q,
-                                                          std::size_t replicas) {
+                                                          std::size_t replicas, bool repeatedly) {
   const std::size_t patterns = data.shape(0) * replicas;
+  patterns_ = patterns;
+  kept_ = repeatedly;
   ensure_states(network_, patterns, states_);
   if (replicas == 1) {
     scatter_nodes(data, observed_, states_);
@@ -65,12 +123,7 @@ const BasicNodeStates<T>& BasicRecognitionSampler<T>::run(const MatrixT& data, R
       sample_replicated(node, data.shape(0), replicas, rng, log_q);
       continue;
     }
-    const auto& parents = parent_states(conditional, states_, patterns, parents_[node]);
-    precision::probabilities(*conditional.distribution, parents, probabilities_[node], workspace_[node]);
-    sample_bernoulli(probabilities_[node], states_[node], rng);
-    if (!log_q) continue;
-    precision::log_probability(*conditional.distribution, parents, states_[node], node_log_q_, workspace_[node]);
-    xt::noalias(*log_q) += node_log_q_;  // noalias: no temporary
+    draw(node, patterns, rng, log_q, repeatedly && observed_parents_[node]);
   }
   return states_;
 }
@@ -93,14 +146,7 @@ void BasicRecognitionSampler<T>::sample_replicated(std::size_t node, std::size_t
   sample_bernoulli(p, states_[node], rng);
   if (!log_q) return;
   precision::log_firing_probabilities(d, pattern_parents_[node], pattern_log_on_[node], pattern_log_off_[node], workspace_[node]);
-  const T* s = states_[node].data();
-  for (std::size_t r = 0; r < patterns * replicas; ++r) {
-    const T* on = pattern_log_on_[node].data() + (r / replicas) * units;
-    const T* off = pattern_log_off_[node].data() + (r / replicas) * units;
-    double sum = 0.0;
-    for (std::size_t j = 0; j < units; ++j) sum += s[r * units + j] != T(0) ? on[j] : off[j];
-    (*log_q)(r) += static_cast<T>(sum);
-  }
+  add_log_q_from_firing(node, replicas, *log_q);
 }
 
 template <class T>

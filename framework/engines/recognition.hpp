@@ -26,9 +26,24 @@ class BasicRecognitionSampler {
   // repeated K times. A node whose recognition parents are all observed has the same firing
   // probabilities for the K rows of a pattern: they are computed once per pattern.
   const BasicNodeStates<T>& sample(const MatrixT& data, Rng& rng, VectorT& log_q, std::size_t replicas);
+  // Many samples per pattern, one call per sample, without the memory of replicas: the
+  // first with the data, then resample() for each further sample of the same data. Each
+  // call draws exactly as sample(data, rng, log_q) would. A node whose recognition parents
+  // are all observed keeps its probabilities and firing log-probabilities from the first
+  // call (its log Q then comes from them, which may differ from sample()'s in the last bit).
+  const BasicNodeStates<T>& sample_repeatedly(const MatrixT& data, Rng& rng, VectorT& log_q);
+  const BasicNodeStates<T>& resample(Rng& rng, VectorT& log_q);
 
  private:
-  const BasicNodeStates<T>& run(const MatrixT& data, Rng& rng, VectorT* log_q, std::size_t replicas);
+  const BasicNodeStates<T>& run(const MatrixT& data, Rng& rng, VectorT* log_q, std::size_t replicas,
+                                bool repeatedly = false);
+  // Draws the node from its parents' states (with log Q into log_q when given); with
+  // `keep` for a node whose parents are all observed: probabilities and firing
+  // log-probabilities kept for resample().
+  void draw(std::size_t node, std::size_t patterns, Rng& rng, VectorT* log_q, bool keep);
+  // log_q(r) += log Q of row r of the node's states from firing log-probabilities, row
+  // r / rows_per_pattern of log_on and log_off.
+  void add_log_q_from_firing(std::size_t node, std::size_t rows_per_pattern, VectorT& log_q) const;
   // The node's probabilities once per pattern, spread over its K rows; log Q from its firing
   // log-probabilities, also once per pattern.
   void sample_replicated(std::size_t node, std::size_t patterns, std::size_t replicas, Rng& rng, VectorT* log_q);
@@ -42,6 +57,8 @@ class BasicRecognitionSampler {
   VectorT node_log_q_;
   std::vector<precision::Workspace<T>> workspace_;
   std::vector<bool> observed_parents_;  // per node: its recognition parents are all observed
+  bool kept_ = false;                   // sample_repeatedly() kept what resample() reuses
+  std::size_t patterns_ = 0;            // rows of the last call
   // Once per pattern, one buffer of each per node (as above).
   std::vector<MatrixT> pattern_parents_, pattern_probabilities_, pattern_log_on_, pattern_log_off_;
 };

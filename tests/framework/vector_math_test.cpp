@@ -39,6 +39,27 @@ TEST_CASE("log_sigmoid_pair gives log sigmoid(a) and log sigmoid(-a) as the scal
   }
 }
 
+TEST_CASE("log_sigmoid_sum is the sum of the scalar log sigmoid(s ? a : -a), tiny terms kept") {
+  const auto a = points({-1000, -745, -40, -1e-300, 0, 1e-300, 40, 745, 1000});
+  for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{8}, std::size_t{9}, a.size()}) {
+    std::vector<double> s(n);
+    for (std::size_t i = 0; i < n; ++i) s[i] = (i * 7 + 3) % 5 < 2 ? 1.0 : 0.0;
+    long double expected = 0, magnitude = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double term = numerics::log_sigmoid(s[i] != 0 ? a[i] : -a[i]);
+      expected += term;
+      magnitude += std::abs(term);
+    }
+    CAPTURE(n);
+    const double sum = vector_math::log_sigmoid_sum(a.data(), s.data(), n);
+    CHECK(std::abs(sum - static_cast<double>(expected)) <= 8 * 2.2e-16 * static_cast<double>(magnitude));
+  }
+  // Terms of e^-40 and e^-690 survive in the vector body: nothing is lost to a cancellation.
+  const std::vector<double> large(8, 40.0), larger(8, 690.0), on(8, 1.0);
+  CHECK(close(vector_math::log_sigmoid_sum(large.data(), on.data(), 8), 8 * numerics::log_sigmoid(40.0)));
+  CHECK(close(vector_math::log_sigmoid_sum(larger.data(), on.data(), 8), 8 * numerics::log_sigmoid(690.0)));
+}
+
 TEST_CASE("log1m_exp is log(1 - e^x) on both sides of -log 2, -inf at 0 and 0 at -inf") {
   auto x = points({-numerics::infinity, -1000, -40, -0.6931471805599453, -1e-300, 0});
   for (double& v : x) v = -std::abs(v);

@@ -8,6 +8,7 @@
 #include "framework/engines/ancestral_sampling.hpp"
 #include "framework/engines/exact_inference.hpp"
 #include "framework/engines/free_energy.hpp"
+#include "framework/engines/recognition.hpp"
 #include "framework/numerics.hpp"
 #include "tests/support/log_space_reference.hpp"
 #include "tests/support/random_networks.hpp"
@@ -140,7 +141,7 @@ TEST_CASE("sampled estimates are the same for any number of threads, and Ctrl-C 
   Rng make = make_rng(41);
   const Network network = testing::random_network(testing::layered_shape, make, false);
   Rng data_rng = make_rng(42);
-  const Matrix data = sample_visible(network, 700, data_rng);  // three blocks of patterns
+  const Matrix data = sample_visible(network, 700, data_rng);  // eleven blocks of 64 patterns
   Rng a = make_rng(5), b = make_rng(5), c = make_rng(5);
   const SampledEstimates one = sampled_estimates(network, data, 7, a, nullptr, 1);
   const SampledEstimates two = sampled_estimates(network, data, 7, b, nullptr, 2);
@@ -152,4 +153,26 @@ TEST_CASE("sampled estimates are the same for any number of threads, and Ctrl-C 
   std::atomic<bool> stop{true};
   Rng d = make_rng(5);
   CHECK_THROWS_AS(sampled_estimates(network, data, 7, d, &stop, 2), Interrupted);
+}
+
+TEST_CASE("resample() draws as sample() does, and its log Q agrees to 1e-13, over every plugin") {
+  for (std::uint64_t seed : {51u, 52u, 53u}) {
+    CAPTURE(seed);
+    Rng make = make_rng(seed);
+    const Network network = testing::random_network(testing::layered_shape, make, false);
+    Rng data_rng = make_rng(seed + 100);
+    const Matrix data = sample_visible(network, 40, data_rng);
+    RecognitionSampler repeated(network), fresh(network);
+    Rng a = make_rng(9), b = make_rng(9);
+    Vector log_q_repeated, log_q_fresh;
+    for (int s = 0; s < 4; ++s) {
+      const NodeStates& x =
+          s == 0 ? repeated.sample_repeatedly(data, a, log_q_repeated) : repeated.resample(a, log_q_repeated);
+      const NodeStates& y = fresh.sample(data, b, log_q_fresh);
+      for (std::size_t node = 0; node < network.nodes.size(); ++node) CHECK(x[node] == y[node]);
+      for (std::size_t n = 0; n < data.shape(0); ++n)
+        CHECK(log_q_repeated(n) == doctest::Approx(log_q_fresh(n)).epsilon(1e-13));
+    }
+    CHECK(a() == b());
+  }
 }
