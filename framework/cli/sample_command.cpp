@@ -1,4 +1,5 @@
 // helmholtz sample MODEL -n N --seed S [--all-nodes]: ancestral samples ("fantasies").
+#include <future>
 #include <ostream>
 
 #include "framework/cli/command.hpp"
@@ -33,13 +34,19 @@ int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
   }
   Rng rng = make_rng(seed);
   AncestralSampler sampler(network);
-  Matrix patterns;
+  if (!all_nodes) groups.clear();
+  // A batch is written as text on a second thread while the next one is drawn.
+  Matrix drawn, writing;
+  std::future<void> written;
   for (std::uint64_t done = 0; done < total;) {
     const std::size_t batch = static_cast<std::size_t>(std::min<std::uint64_t>(batch_patterns, total - done));
-    gather_nodes(nodes, sampler.sample(batch, rng), patterns);
-    write_patterns(out, patterns, all_nodes ? groups : std::vector<std::size_t>{});
+    gather_nodes(nodes, sampler.sample(batch, rng), drawn);
+    if (written.valid()) written.get();
+    std::swap(drawn, writing);
+    written = std::async(std::launch::async, [&] { write_patterns(out, writing, groups); });
     done += batch;
   }
+  if (written.valid()) written.get();
   return out ? 0 : 1;
 }
 

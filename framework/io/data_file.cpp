@@ -85,6 +85,17 @@ std::string data_checksum(const ByteMatrix& patterns) { return checksum(patterns
 
 void write_patterns(std::ostream& out, const Matrix& patterns, const std::vector<std::size_t>& groups) {
   std::string line;
+  if (groups.empty()) {  // the common case: one character per unit
+    const std::size_t width = patterns.shape(1);
+    line.resize(width + 1);
+    line[width] = '\n';
+    for (std::size_t r = 0; r < patterns.shape(0); ++r) {
+      const double* row = patterns.data() + r * width;
+      for (std::size_t c = 0; c < width; ++c) line[c] = row[c] != 0.0 ? '1' : '0';
+      out << line;
+    }
+    return;
+  }
   for (std::size_t r = 0; r < patterns.shape(0); ++r) {
     line.clear();
     std::size_t group = 0, in_group = 0;
