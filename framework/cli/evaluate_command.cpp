@@ -42,7 +42,16 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   exact.interrupt = &interrupted;
   const bool exact_possible = network.hidden_units() <= exact.max_hidden_units && !args.flag("--no-exact");
 
-  const SampledEstimates sampled = sampled_estimates(network, data, samples, rng, &interrupted, exact.threads);
+  Progress sampling(err,
+                    "evaluate: " + std::to_string(samples) + " samples x " + std::to_string(data.shape(0)) +
+                        " patterns",
+                    args.flag("--quiet"));
+  SampledOptions sampled_options;
+  sampled_options.interrupt = &interrupted;
+  sampled_options.threads = exact.threads;
+  sampled_options.progress = [&sampling](double fraction) { sampling.update(fraction); };
+  const SampledEstimates sampled = sampled_estimates(network, data, samples, rng, sampled_options);
+  sampling.finish();
   std::vector<Column> columns = {
       {"sampled_bound", "sampled -F", sampled.sampled_bound},
       {"importance_log_likelihood", "importance", sampled.importance_log_likelihood}};
@@ -113,7 +122,7 @@ Command evaluate_command() {
             {"--max-hidden-units", "", "H", "compute exact values only up to this many hidden units (default 30)"},
             {"--threads", "", "T", "threads for the sampled estimates and exact enumeration (default: one per core)"},
             {"--no-exact", "", "", "skip the exact values even when the network is small enough"},
-            {"--quiet", "", "", "no progress of the exact enumeration on stderr (shown when it takes over a second)"}},
+            {"--quiet", "", "", "no progress on stderr (shown when the sampling or the exact enumeration takes over a second)"}},
            "Per pattern and mean, in nats: sampled_bound = (1/K) sum_k [log P(h_k,d) - log Q(h_k|d)];\n"
            "importance_log_likelihood = log (1/K) sum_k P(h_k,d)/Q(h_k|d); and, when the hidden units\n"
            "are few enough, exact_log_likelihood = log p(d), exact_bound = sum_h Q(h|d)[log P(h,d) - log Q(h|d)]\n"

@@ -1,6 +1,7 @@
 #include "framework/engines/free_energy.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <exception>
 #include <optional>
@@ -22,7 +23,10 @@ constexpr std::size_t chunk_patterns = 64;  // 4 chunks for 200 patterns: both c
 }  // namespace
 
 SampledEstimates sampled_estimates(const Network& network, const Matrix& data, std::size_t samples, Rng& rng,
-                                   const std::atomic<bool>* interrupt, unsigned threads) {
+                                   const SampledOptions& options) {
+  const std::atomic<bool>* interrupt = options.interrupt;
+  const auto& progress = options.progress;
+  unsigned threads = options.threads;
   if (samples == 0) throw Error("the number of samples must be at least 1");
   const std::size_t patterns = data.shape(0), width = data.shape(1);
   SampledEstimates out{Vector::from_shape({patterns}), Vector::from_shape({patterns})};
@@ -36,7 +40,21 @@ SampledEstimates sampled_estimates(const Network& network, const Matrix& data, s
   std::atomic<std::size_t> next{0};
   std::atomic<bool> stopped{false};
   std::vector<std::exception_ptr> errors(threads);
+  // Progress: rows drawn (a pattern's sample) over patterns x samples, reported by the
+  // calling thread only, between its own samples and then while it waits for the others.
+  const double total_rows = static_cast<double>(patterns) * static_cast<double>(samples);
+  std::atomic<std::uint64_t> rows_drawn{0};
+  std::atomic<unsigned> workers_running{threads - 1};
+  auto last_report = std::chrono::steady_clock::now();
+  auto report = [&] {
+    if (!progress) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (std::chrono::duration<double>(now - last_report).count() < options.progress_interval) return;
+    last_report = now;
+    progress(static_cast<double>(rows_drawn.load(std::memory_order_relaxed)) / total_rows);
+  };
   auto work = [&](unsigned t) {
+    const bool caller = t + 1 == threads;
     try {
       RecognitionSampler recognition(network);
       DirectionLogProbability log_joint(network.generative);
@@ -64,6 +82,8 @@ SampledEstimates sampled_estimates(const Network& network, const Matrix& data, s
             bound_sum(n) += log_weight;
             log_weight_sum(n) = numerics::log_add_exp(log_weight_sum(n), log_weight);
           }
+          rows_drawn.fetch_add(count, std::memory_order_relaxed);
+          if (caller) report();
         }
         const double k = static_cast<double>(samples);
         for (std::size_t n = 0; n < count; ++n) {
@@ -77,8 +97,16 @@ SampledEstimates sampled_estimates(const Network& network, const Matrix& data, s
     }
   };
   std::vector<std::thread> workers;
-  for (unsigned t = 0; t + 1 < threads; ++t) workers.emplace_back(work, t);
-  work(threads - 1);  // the calling thread takes its share
+  for (unsigned t = 0; t + 1 < threads; ++t)
+    workers.emplace_back([&, t] {
+      work(t);
+      workers_running.fetch_sub(1);
+    });
+  work(threads - 1);  // the calling thread takes its share, then reports while the others finish
+  while (progress && workers_running.load() > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    report();
+  }
   for (auto& w : workers) w.join();
   for (const auto& e : errors)
     if (e) std::rethrow_exception(e);

@@ -5,6 +5,7 @@
 //   log p(d) - (-F(d)) = KL( Q(.|d) || P(.|d) ).
 #include <atomic>
 #include <cstddef>
+#include <functional>
 
 #include "framework/engines/exact_inference.hpp"
 #include "framework/graph/network.hpp"
@@ -17,13 +18,22 @@ struct SampledEstimates {
   Vector importance_log_likelihood;  // log (1/S) sum_s P(h_s, d) / Q(h_s | d)
 };
 
+struct SampledOptions {
+  // Checked between samples; when set, Interrupted is thrown.
+  const std::atomic<bool>* interrupt = nullptr;
+  // Blocks of 64 patterns share the threads (0: one per core); each block draws from its own
+  // stream, seeded from one number drawn from the caller's generator, so the estimates are
+  // the same for any number of threads.
+  unsigned threads = 0;
+  // Called on the calling thread at most every progress_interval seconds with the fraction
+  // of the draws done (for progress displays).
+  std::function<void(double fraction)> progress;
+  double progress_interval = 0.5;
+};
+
 // Both estimates from the same `samples` draws per pattern (data: patterns x visible units).
-// `interrupt`, when given, is checked between samples; when set, Interrupted is thrown.
-// Blocks of 64 patterns share the threads (0: one per core); each block draws from its own
-// stream, seeded from one number drawn from `rng`, so the estimates are the same for any
-// number of threads.
 SampledEstimates sampled_estimates(const Network& network, const Matrix& data, std::size_t samples, Rng& rng,
-                                   const std::atomic<bool>* interrupt = nullptr, unsigned threads = 0);
+                                   const SampledOptions& options = {});
 
 // The exact bound, by enumerating every hidden configuration:
 //   -F(d) = sum_h Q(h | d) [log P(h, d) - log Q(h | d)].

@@ -2,8 +2,11 @@
 // brute force (tests/support/log_space_reference.hpp).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <thread>
+#include <vector>
 
 #include "framework/engines/ancestral_sampling.hpp"
 #include "framework/engines/exact_inference.hpp"
@@ -143,16 +146,16 @@ TEST_CASE("sampled estimates are the same for any number of threads, and Ctrl-C 
   Rng data_rng = make_rng(42);
   const Matrix data = sample_visible(network, 700, data_rng);  // eleven blocks of 64 patterns
   Rng a = make_rng(5), b = make_rng(5), c = make_rng(5);
-  const SampledEstimates one = sampled_estimates(network, data, 7, a, nullptr, 1);
-  const SampledEstimates two = sampled_estimates(network, data, 7, b, nullptr, 2);
-  const SampledEstimates three = sampled_estimates(network, data, 7, c, nullptr, 3);
+  const SampledEstimates one = sampled_estimates(network, data, 7, a, {.threads = 1});
+  const SampledEstimates two = sampled_estimates(network, data, 7, b, {.threads = 2});
+  const SampledEstimates three = sampled_estimates(network, data, 7, c, {.threads = 3});
   CHECK(one.sampled_bound == two.sampled_bound);
   CHECK(one.importance_log_likelihood == two.importance_log_likelihood);
   CHECK(one.sampled_bound == three.sampled_bound);
   CHECK(a() == b());  // the caller's generator moved on by the same draws
   std::atomic<bool> stop{true};
   Rng d = make_rng(5);
-  CHECK_THROWS_AS(sampled_estimates(network, data, 7, d, &stop, 2), Interrupted);
+  CHECK_THROWS_AS(sampled_estimates(network, data, 7, d, {.interrupt = &stop, .threads = 2}), Interrupted);
 }
 
 TEST_CASE("resample() draws as sample() does, and its log Q agrees to 1e-13, over every plugin") {
@@ -174,5 +177,33 @@ TEST_CASE("resample() draws as sample() does, and its log Q agrees to 1e-13, ove
         CHECK(log_q_repeated(n) == doctest::Approx(log_q_fresh(n)).epsilon(1e-13));
     }
     CHECK(a() == b());
+  }
+}
+
+TEST_CASE("sampled estimates report their progress on the calling thread, rising to 1") {
+  Rng make = make_rng(61);
+  const Network network = testing::random_network(testing::layered_shape, make, false);
+  Rng data_rng = make_rng(62);
+  const Matrix data = sample_visible(network, 300, data_rng);  // five blocks
+  for (unsigned threads : {1u, 2u}) {
+    CAPTURE(threads);
+    std::vector<double> fractions;
+    const auto caller = std::this_thread::get_id();
+    bool on_caller = true;
+    SampledOptions options;
+    options.threads = threads;
+    options.progress_interval = 0.0;  // every chance to report
+    options.progress = [&](double fraction) {
+      fractions.push_back(fraction);
+      on_caller = on_caller && std::this_thread::get_id() == caller;
+    };
+    Rng rng = make_rng(3);
+    sampled_estimates(network, data, 20, rng, options);
+    REQUIRE(!fractions.empty());
+    CHECK(on_caller);
+    CHECK(std::is_sorted(fractions.begin(), fractions.end()));
+    CHECK(fractions.front() > 0.0);
+    CHECK(fractions.back() <= 1.0);
+    if (threads == 1) CHECK(fractions.back() == 1.0);  // the last draw is the caller's
   }
 }
