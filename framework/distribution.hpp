@@ -124,6 +124,12 @@ class Distribution {
   // first recognition layer this way).
   virtual bool gradient_affine_in_states() const { return false; }
 
+  // True when accumulate_gradient (and accumulate_gradient_after_log_probability) read this
+  // node's parameters only before their first write into `gradient`, so that `gradient` may
+  // be the parameters themselves: online sgd then adds rate x the gradient of one pattern
+  // straight into the parameters, one pass instead of three (DirectionLearner). Default false.
+  virtual bool gradient_may_alias_parameters() const { return false; }
+
   // The same with one weight for every pattern, into a vector of parameter_count() entries
   // (a convenience for tests and tools: it builds the weights).
   void accumulate_gradient(const Matrix& parents, const Matrix& states, double weight, Vector& gradient,

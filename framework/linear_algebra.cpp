@@ -1,5 +1,7 @@
 #include "framework/linear_algebra.hpp"
 
+#include <cmath>
+
 #include <cblas.h>
 
 namespace helmholtz {
@@ -36,8 +38,18 @@ void accumulate_outer(const Matrix& deltas, const Matrix& inputs, double scale, 
   const auto m = static_cast<int>(deltas.shape(1));
   const auto k = static_cast<int>(inputs.shape(1));
   if (n == 0 || m == 0 || k == 0) return;
-  if (n == 1) {  // one pattern: a rank-one update
-    cblas_dger(CblasRowMajor, m, k, scale, deltas.data(), 1, inputs.data(), 1, gradient, k);
+  if (n == 1) {
+    // One pattern: the rank-one update written out, each entry g += scale (delta_j x_i) as one
+    // fused multiply-add. For the 0/1 states of a pattern delta_j x_i is exact, so adding it
+    // into a zeroed gradient and then stepping by `scale` gives the same bits as adding it
+    // into the parameters with `scale` the rate (DirectionLearner's online step in place).
+    const double* d = deltas.data();
+    const double* x = inputs.data();
+    for (int j = 0; j < m; ++j) {
+      double* row = gradient + static_cast<std::size_t>(j) * static_cast<std::size_t>(k);
+      const double dj = d[j];
+      for (int i = 0; i < k; ++i) row[i] = std::fma(scale, dj * x[i], row[i]);
+    }
     return;
   }
   cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, k, n, scale, deltas.data(), m,

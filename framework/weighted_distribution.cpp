@@ -1,6 +1,7 @@
 #include "framework/weighted_distribution.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "framework/linear_algebra.hpp"
 
@@ -57,8 +58,8 @@ void affine_gradient_of(const xt::xtensor<T, 2>& parents, xt::xtensor<T, 2>& del
       for (std::size_t j = 0; j < units; ++j) deltas(r, j) *= weights(r);
     scale = T(1);
   }
-  for (std::size_t r = 0; r < deltas.shape(0); ++r)
-    for (std::size_t j = 0; j < units; ++j) gradient[j] += scale * deltas(r, j);
+  for (std::size_t r = 0; r < deltas.shape(0); ++r)  // fused, as accumulate_outer's rank-one update
+    for (std::size_t j = 0; j < units; ++j) gradient[j] = std::fma(scale, deltas(r, j), gradient[j]);
   accumulate_outer(deltas, parents, scale, gradient + units);
 }
 

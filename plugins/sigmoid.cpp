@@ -115,6 +115,7 @@ class Sigmoid final : public WeightedDistribution,
   }
 
   bool gradient_affine_in_states() const override { return true; }  // delta = s - p
+  bool gradient_may_alias_parameters() const override { return true; }  // reads a = b + W x first
 
   // Single precision: the same four on sgemm.
   void log_firing_probabilities_single(const MatrixF& parents, MatrixF& log_on, MatrixF& log_off,

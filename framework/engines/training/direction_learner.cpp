@@ -9,7 +9,11 @@ DirectionLearner::DirectionLearner(DirectedModel& model, const TrainingOptions& 
       rule_(make_step_rule(options, model.parameters.size())), rate_(rate), weight_decay_(options.weight_decay),
       gradient_(Vector::from_shape({model.parameters.size()})),
       learning_gradient_(Vector::from_shape({model.parameters.size()})),
-      fused_step_(rule_->plain_step() && coordinates_.plain() && weight_decay_ == 0.0) {
+      fused_step_(rule_->plain_step() && coordinates_.plain() && weight_decay_ == 0.0),
+      in_place_(fused_step_ && std::all_of(model.conditionals.begin(), model.conditionals.end(), [](const Conditional& c) {
+                  return !c.distribution || c.distribution->gradient_may_alias_parameters();
+                })),
+      in_place_weight_(Vector::from_shape({1})) {
   gradient_.fill(0.0);
 }
 
@@ -135,6 +139,28 @@ void DirectionLearner::add_single(const VectorF& single_gradient) {
 void DirectionLearner::add_pending_single() {
   add_single(single_scratch_.single_gradient);
   single_pending_ = false;
+}
+
+void DirectionLearner::ascend_log_probability(const NodeStates& states, const Vector& weights, double rate_factor) {
+  if (!(in_place_ && weights.size() == 1)) {
+    zero_gradient();
+    accumulate_log_probability_gradient(states, weights);
+    step(rate_factor);
+    return;
+  }
+  // theta += rate w g for the one pattern, g through the plugins into theta itself. With
+  // states of 0 and 1, each entry of w g is a product with 0 or 1 and rate w is the rate of
+  // the separate step, so the sums are the very ones step() makes.
+  in_place_weight_(0) = weights(0) * (rate_ * rate_factor);
+  accumulate_nodes(model_, states, in_place_weight_, scratch_, {},
+                   [this](std::size_t node) { return model_.slice(model_.parameters, node); });
+  coordinates_.store();  // the finite check and the plugins' refresh; nothing to copy
+}
+
+void DirectionLearner::ascend_log_probability(const NodeStatesF& states, const VectorF& weights, double rate_factor) {
+  zero_gradient();  // float32 keeps its float gradient and the fused step
+  accumulate_log_probability_gradient(states, weights);
+  step(rate_factor);
 }
 
 void DirectionLearner::step(double rate_factor) {

@@ -83,6 +83,14 @@ class DirectionLearner {
   void accumulate_log_probability_gradient(const NodeStatesF& states, const VectorF& weights,
                                            DirectionLogProbabilityF& computed, Replicas replicas = {});
 
+  // zero_gradient(), accumulate_log_probability_gradient(states, weights), step(rate_factor)
+  // in one: with the fused step, one pattern and plugins that allow it
+  // (Distribution::gradient_may_alias_parameters), rate x the gradient goes straight into the
+  // parameters, with no pass over a gradient buffer: bit for bit the same parameters, as a
+  // pattern's states are 0 or 1.
+  void ascend_log_probability(const NodeStates& states, const Vector& weights, double rate_factor);
+  void ascend_log_probability(const NodeStatesF& states, const VectorF& weights, double rate_factor);
+
   // One step of the rule along gradient(), at the base rate times `rate_factor`. For plain
   // sgd in natural coordinates without weight decay (the papers' rule), the step, the store
   // into the model, the float copy and the zeroing of the gradient are one pass over the
@@ -106,6 +114,8 @@ class DirectionLearner {
   double weight_decay_;
   Vector gradient_, learning_gradient_;
   bool fused_step_;            // sgd, plain coordinates, no weight decay
+  bool in_place_;              // fused_step_ and every plugin allows gradient_may_alias_parameters
+  Vector in_place_weight_;     // the one pattern's weight times the rate
   bool gradient_zero_ = true;  // gradient_ known to be all 0
   // With the fused step, the float gradient of single precision waits in
   // single_scratch_.single_gradient and the step adds it; otherwise it is added to gradient_

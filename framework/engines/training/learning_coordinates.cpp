@@ -100,7 +100,7 @@ bool fused_step(double* __restrict theta, double* __restrict g, float* __restric
       d += static_cast<double>(extra[i]);
       extra[i] = 0.0f;
     }
-    double x = theta[i] + rate * d;
+    double x = std::fma(rate, d, theta[i]);  // as GradientStep
     exponent_all_ones |= ((std::bit_cast<std::uint64_t>(x) >> 52) & 0x7ff) == 0x7ff;
     x = std::min(std::max(x, lowest), highest);
     theta[i] = x;

@@ -26,14 +26,9 @@ class WakeSleep final : public AlgorithmInPrecision<T> {
       weights_.fill(T(1) / static_cast<T>(count));
     }
     const BasicNodeStates<T>& recognised = recognition_.sample(batch, rng);
-    learners.generative.zero_gradient();
-    learners.generative.accumulate_log_probability_gradient(recognised, weights_);
-    learners.generative.step(rate_factor);
-
+    learners.generative.ascend_log_probability(recognised, weights_, rate_factor);
     const BasicNodeStates<T>& fantasy = generative_.sample(count, rng);
-    learners.recognition.zero_gradient();
-    learners.recognition.accumulate_log_probability_gradient(fantasy, weights_);
-    learners.recognition.step(rate_factor);
+    learners.recognition.ascend_log_probability(fantasy, weights_, rate_factor);
   }
 
  private:

@@ -14,6 +14,7 @@
 #include "framework/engines/exact_inference.hpp"
 #include "framework/engines/training/optimisers/conjugate_gradient.hpp"
 #include "framework/engines/training/optimisers/schedule.hpp"
+#include "framework/engines/training/direction_learner.hpp"
 #include "framework/engines/training/learning_coordinates.hpp"
 #include "framework/engines/training/optimisers/step_rule.hpp"
 #include "framework/engines/training/trainer.hpp"
@@ -442,6 +443,32 @@ generative:
       const Distribution& noisy_or = *b.generative.conditionals[1].distribution;
       CHECK(noisy_or.parameters()(0) == b.generative.parameters(b.generative.offsets[1]));
     }
+  }
+}
+
+TEST_CASE("the online sgd step made in the parameters gives bit for bit the step through the gradient buffer") {
+  // One pattern, sigmoid everywhere: ascend_log_probability adds rate x the gradient
+  // straight into the parameters; zero, accumulate and step go through the buffer.
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    CAPTURE(seed);
+    Network a = parse_model(student_yaml, "a.yaml"), b = parse_model(student_yaml, "b.yaml");
+    TrainingOptions options;
+    DirectionLearner in_place(a.generative, options, 0.37), buffered(b.generative, options, 0.37);
+    Vector one = Vector::from_shape({1});
+    one(0) = 1.0;
+    Rng rng = make_rng(seed);
+    for (int step = 0; step < 20; ++step) {
+      AncestralSampler sampler(a);  // states of every node for one pattern, 0 or 1
+      const NodeStates& states = sampler.sample(1, rng);
+      in_place.ascend_log_probability(states, one, 0.9);
+      buffered.zero_gradient();
+      buffered.accumulate_log_probability_gradient(states, one);
+      buffered.step(0.9);
+    }
+    for (std::size_t i = 0; i < a.generative.parameters.size(); ++i)
+      CHECK(std::bit_cast<std::uint64_t>(a.generative.parameters(i)) ==
+            std::bit_cast<std::uint64_t>(b.generative.parameters(i)));
+    CHECK(a.generative.parameters != parse_model(student_yaml, "c.yaml").generative.parameters);  // it moved
   }
 }
 
