@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "framework/numerics.hpp"
@@ -104,4 +106,36 @@ TEST_CASE("sigmoid_in_place is the scalar sigmoid, exactly 0 and 1 far out") {
   }
   CHECK(y[0] == 0.0);
   CHECK(y[6] == 1.0);
+}
+
+TEST_CASE("exp_shifted_sum: each exp(x - shift) within one unit in the last place of long double exp, and their sum") {
+  // Random x in [-745, 0] and the edges of the fast path (-708, the normal range's end;
+  // denormal results; exactly 0; -inf), in batches that mix them, with shift 0.
+  std::vector<double> x = {0.0, -1e-300, -0.5, -0.34657359027997264, -0.34657359027997275, -1.0, -707.9, -708.0,
+                           -708.0000001, -709.5, -740.0, -745.2, -746.0, -numerics::infinity, -20.0, -3.0};
+  std::uint64_t state = 12345;
+  for (int i = 0; i < 20000; ++i) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    x.push_back(-745.0 * static_cast<double>(state >> 11) / 9007199254740992.0);
+  }
+  std::vector<double> y = x;
+  long double expected_sum = 0;
+  const double sum = vector_math::exp_shifted_sum(y.data(), y.size(), 0.0);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    CAPTURE(x[i]);
+    const long double reference = std::exp(static_cast<long double>(x[i]));
+    expected_sum += reference;
+    const double tolerance = std::max(std::numeric_limits<double>::epsilon() * static_cast<double>(reference),
+                                      std::numeric_limits<double>::denorm_min());
+    CHECK(std::abs(static_cast<long double>(y[i]) - reference) <= tolerance);
+  }
+  CHECK(std::abs(sum - static_cast<double>(expected_sum)) <= 1e-15 * static_cast<double>(expected_sum));
+}
+
+TEST_CASE("softplus_sum is the sum of the scalar softplus, extremes included") {
+  const auto a = points({-1000, -745, -709, -708, -40, -1e-300, 0, 1e-300, 40, 708, 709, 745, 1000});
+  long double expected = 0;
+  for (double v : a) expected += numerics::softplus(v);
+  CHECK(std::abs(vector_math::softplus_sum(a.data(), a.size()) - static_cast<double>(expected)) <=
+        1e-15 * static_cast<double>(expected));
 }
