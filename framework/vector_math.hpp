@@ -12,6 +12,9 @@ namespace helmholtz::vector_math {
 // log-sum-exp.
 double maximum(const double* x, std::size_t n);
 
+// Is every x[i] a finite number?
+bool all_finite(const double* x, std::size_t n);
+
 // x[i] = exp(x[i] - shift) in place; returns their sum (the other step of a streaming
 // log-sum-exp: one exp per element).
 double exp_shifted_sum(double* x, std::size_t n, double shift);

@@ -139,3 +139,22 @@ TEST_CASE("softplus_sum is the sum of the scalar softplus, extremes included") {
   CHECK(std::abs(vector_math::softplus_sum(a.data(), a.size()) - static_cast<double>(expected)) <=
         1e-15 * static_cast<double>(expected));
 }
+
+TEST_CASE("all_finite finds an infinity or a NaN anywhere, in the vector body and in the tail") {
+  for (std::size_t n : {std::size_t{1}, std::size_t{7}, std::size_t{8}, std::size_t{9}, std::size_t{100}}) {
+    std::vector<double> x(n, 1e308);
+    CHECK(vector_math::all_finite(x.data(), n));
+    for (std::size_t at : {std::size_t{0}, n / 2, n - 1})
+      for (double bad : {numerics::infinity, -numerics::infinity, std::numeric_limits<double>::quiet_NaN()}) {
+        CAPTURE(n);
+        CAPTURE(at);
+        std::vector<double> y = x;
+        y[at] = bad;
+        CHECK_FALSE(vector_math::all_finite(y.data(), n));
+      }
+  }
+  CHECK(vector_math::all_finite(nullptr, 0));
+  const double extremes[] = {std::numeric_limits<double>::max(), -std::numeric_limits<double>::max(),
+                             std::numeric_limits<double>::denorm_min(), -0.0};
+  CHECK(vector_math::all_finite(extremes, 4));
+}

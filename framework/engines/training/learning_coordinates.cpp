@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "framework/error.hpp"
+#include "framework/vector_math.hpp"
 
 namespace helmholtz {
 
@@ -55,12 +56,9 @@ void LearningCoordinates::store() {
   double* v = values().data();  // theta itself when plain(): the copies below are then no-ops
   for (const Segment& s : segments_) {
     if (s.fixed) continue;
-    // One branch-free pass (an integer OR the compiler vectorises) finds a value that is not
-    // a finite number, its exponent bits all ones; only then the careful per-value clamp.
-    std::uint64_t exponent_all_ones = 0;
-    for (std::size_t i = s.begin; i < s.end; ++i)
-      exponent_all_ones |= ((std::bit_cast<std::uint64_t>(v[i]) >> 52) & 0x7ff) == 0x7ff;
-    const bool finite = exponent_all_ones == 0;
+    // One branch-free vectorised pass finds a value that is not a finite number; only then
+    // the careful per-value clamp.
+    const bool finite = vector_math::all_finite(v + s.begin, s.end - s.begin);
     if (!finite) overflowed_ = true;
     if (s.transform == Reparameterisation::identity) {
       const double lowest = s.lowest, highest = s.highest;
