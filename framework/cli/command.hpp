@@ -20,6 +20,7 @@ Command exact_command();
 Command train_command();
 Command evaluate_command();
 Command data_command();
+Command render_command();
 
 // Every subcommand, in the order --help lists them.
 std::vector<Command> all_commands();
