@@ -86,8 +86,10 @@ TEST_CASE("rws with K = 1: every weight is 1 and the P step is wake-sleep's wake
       Vector gradient = xt::zeros<double>({c.distribution->parameter_count()});
       Workspace work;
       c.distribution->accumulate_gradient(parents, h[node], 1.0 / static_cast<double>(batch_size), gradient, work);
-      for (std::size_t i = 0; i < gradient.size(); ++i)
-        expected(original.recognition.offsets[node] + i) += options.recognition_rate * gradient(i);
+      for (std::size_t i = 0; i < gradient.size(); ++i) {  // one fused multiply-add, as the sgd step makes it
+        double& phi = expected(original.recognition.offsets[node] + i);
+        phi = std::fma(options.recognition_rate, gradient(i), phi);
+      }
     }
     CHECK(same_bits(rws.recognition.parameters, expected));
   }
