@@ -2,6 +2,8 @@
 // PNG (framework/render/).
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <limits>
 #include <ostream>
 
 #include "framework/cli/command.hpp"
@@ -9,6 +11,7 @@
 #include "framework/io/data_file.hpp"
 #include "framework/io/model_file.hpp"
 #include "framework/patterns.hpp"
+#include "framework/render/chart.hpp"
 #include "framework/render/figures.hpp"
 #include "framework/render/png.hpp"
 #include "plugins/builtin.hpp"
@@ -76,14 +79,87 @@ render::Image weights_figure(const Arguments& args, const std::string& model_fil
   return render::stacked(panels, 20);
 }
 
+std::vector<std::string> split(const std::string& line, char separator) {
+  std::vector<std::string> cells;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t end = line.find(separator, start);
+    cells.push_back(line.substr(start, end - start));
+    if (end == std::string::npos) return cells;
+    start = end + 1;
+  }
+}
+
+// A `train --log` CSV: a header of column names, then one row of numbers per epoch (an empty
+// cell: not measured that epoch). Every column but epoch and seconds is a series, or those
+// --series names.
+render::Image curve_figure(const Arguments& args, const std::string& file) {
+  std::ifstream in(file);
+  if (!in) throw Error("cannot open learning curve '" + file + "'");
+  std::string line;
+  if (!std::getline(in, line)) throw Error(file + ": empty, expected a header line (epoch,seconds,...)");
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  const std::vector<std::string> header = split(line, ',');
+  if (header.empty() || header[0] != "epoch")
+    throw Error(file + ":1: the first column must be 'epoch' (a CSV written by train --log)");
+  std::vector<render::Series> all(header.size());
+  for (std::size_t c = 0; c < header.size(); ++c) all[c].name = header[c];
+  for (std::size_t number = 2; std::getline(in, line); ++number) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    const std::vector<std::string> cells = split(line, ',');
+    if (cells.size() != header.size())
+      throw Error(file + ":" + std::to_string(number) + ": " + std::to_string(cells.size()) + " cells, the header has " +
+                  std::to_string(header.size()));
+    double epoch = 0;
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      double value = std::numeric_limits<double>::quiet_NaN();
+      if (!cells[c].empty()) {
+        std::size_t used = 0;
+        try {
+          value = std::stod(cells[c], &used);
+        } catch (const std::logic_error&) {
+          used = 0;
+        }
+        if (used != cells[c].size())
+          throw Error(file + ":" + std::to_string(number) + ": column '" + header[c] + "': '" + cells[c] +
+                      "' is not a number");
+      }
+      if (c == 0) epoch = value;
+      all[c].x.push_back(epoch);
+      all[c].y.push_back(value);
+    }
+  }
+  std::vector<render::Series> chosen;
+  if (const auto wanted = args.optional_text("--series")) {
+    for (const std::string& name : split(*wanted, ',')) {
+      const auto it = std::find_if(all.begin(), all.end(), [&](const render::Series& s) { return s.name == name; });
+      if (it == all.end() || name == "epoch") {
+        std::string known;
+        for (std::size_t c = 1; c < header.size(); ++c) known += (c > 1 ? ", " : "") + header[c];
+        throw UsageError("helmholtz render: --series '" + name + "' is not a column of " + file + " (" + known + ")");
+      }
+      chosen.push_back(*it);
+    }
+  } else {
+    for (std::size_t c = 1; c < all.size(); ++c)
+      if (all[c].name != "seconds" &&
+          std::any_of(all[c].y.begin(), all[c].y.end(), [](double v) { return std::isfinite(v); }))
+        chosen.push_back(all[c]);
+  }
+  for (render::Series& s : chosen) std::replace(s.name.begin(), s.name.end(), '_', ' ');
+  return render::line_chart(chosen, "LEARNING CURVE", "EPOCH", args.optional_text("--y-label").value_or("NATS PER PATTERN"));
+}
+
 int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
   const std::string kind = args.positional(0), file = args.positional(1);
   const std::string output = args.text("-o");
   render::Image image = kind == "patterns"    ? patterns_figure(args, file)
                         : kind == "fantasies" ? fantasies_figure(args, file)
                         : kind == "weights"   ? weights_figure(args, file)
+                        : kind == "curve"     ? curve_figure(args, file)
                                               : throw UsageError("helmholtz render: unknown figure '" + kind +
-                                                                 "' (available: patterns, fantasies, weights)");
+                                                                 "' (available: patterns, fantasies, weights, curve)");
   render::write_png(output, image);
   out << output << ": " << image.width() << " x " << image.height() << " pixels\n";
   return 0;
@@ -93,8 +169,8 @@ int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
 
 Command render_command() {
   return {{"render",
-           "patterns|fantasies|weights FILE -o OUT.png [--shape RxC] [-n N] [--seed S] [--data FILE]",
-           "Draw a figure as PNG: data patterns, fantasies beside data, or weight diagrams.",
+           "patterns|fantasies|weights|curve FILE -o OUT.png [--shape RxC] [-n N] [--seed S] [--data FILE]",
+           "Draw a figure as PNG: data patterns, fantasies beside data, weight diagrams or a learning curve.",
            {"FIGURE", "FILE"},
            {{"-o", "", "OUT.png", "the PNG file to write (required; written atomically)"},
             {"--shape", "", "RxC", "rows x columns of a pattern (e.g. 8x8); required for patterns"},
@@ -103,7 +179,9 @@ Command render_command() {
             {"--seed", "", "S", "seed of the fantasies (default 0)"},
             {"--data", "", "FILE", "fantasies: data patterns to show beside them"},
             {"--direction", "", "D", "weights: generative, recognition or both (default both)"},
-            {"--cell", "", "PIXELS", "pixels per unit (default 4 for patterns, 8 for weights)"}},
+            {"--cell", "", "PIXELS", "pixels per unit (default 4 for patterns, 8 for weights)"},
+            {"--series", "", "A,B", "curve: the columns to plot (default: every column but epoch and seconds)"},
+            {"--y-label", "", "TEXT", "curve: the label of the y axis (default NATS PER PATTERN)"}},
            "Figures:\n"
            "  patterns DATA --shape RxC        the first N patterns of a data file as a grid (on: black)\n"
            "  fantasies MODEL [--data DATA]    N fantasies of the model, beside N data patterns if given\n"
@@ -113,7 +191,9 @@ Command render_command() {
            "                                   (--shape for the data, near squares otherwise); a square per\n"
            "                                   weight, white positive, black negative, area proportional to\n"
            "                                   the magnitude; the largest magnitude in each panel's title\n"
-           "                                   (Fig. 4 of the same paper)."},
+           "                                   (Fig. 4 of the same paper).\n"
+           "  curve LOG.csv                    the learning curve that train --log wrote: a line per column\n"
+           "                                   against the epoch, with axes, round ticks and a legend."},
           run};
 }
 

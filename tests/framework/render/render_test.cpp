@@ -4,9 +4,11 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <limits>
 
 #include "framework/error.hpp"
 #include "framework/io/model_file.hpp"
+#include "framework/render/chart.hpp"
 #include "framework/render/figures.hpp"
 #include "framework/render/png.hpp"
 #include "plugins/builtin.hpp"
@@ -146,4 +148,39 @@ TEST_CASE("text: known glyphs drawn, an unknown character as a box, lower case a
   CHECK(box.at(1, 1) == Colour::grey(255));  // the box is hollow
   CHECK(box.at(0, 0) == Colour::grey(0));
   CHECK(text_width("AB", 2) == 14);
+}
+
+TEST_CASE("chart ticks: round steps of 1, 2 or 5 that cover the data, and a single value padded") {
+  const std::vector<double> t = ticks(-15.3, -15.2);  // ticks k x 0.02: within rounding of the ends
+  CHECK(t.front() <= -15.3 + 1e-12);
+  CHECK(t.back() >= -15.2 - 1e-12);
+  const std::vector<double> u = ticks(-23.4, -15.3);
+  CHECK(u.front() == -24.0);
+  CHECK(u.back() == -14.0);
+  for (std::size_t i = 1; i < u.size(); ++i) CHECK(u[i] - u[i - 1] == doctest::Approx(2.0));
+  const std::vector<double> one = ticks(5.0, 5.0);
+  CHECK(one.front() < 5.0);
+  CHECK(one.back() > 5.0);
+  CHECK(ticks(0.0, 1.0).size() >= 5);
+}
+
+TEST_CASE("a learning curve: each series drawn in its own colour inside the axes, none is an error") {
+  Series rising{"a", {1, 2, 3, 4}, {-10, -8, -7, -6.5}};
+  Series gap{"b", {1, 2, 3, 4}, {-9, std::numeric_limits<double>::quiet_NaN(), -8, -7}};
+  const Image chart = line_chart({rising, gap}, "T", "EPOCH", "NATS", 400, 300);
+  const std::string file = temporary("chart.png");
+  write_png(file, chart);
+  const Image back = read_png(file);
+  std::filesystem::remove(file);
+  CHECK(back.rgb() == chart.rgb());
+  long first = 0, second = 0;
+  for (std::size_t y = 0; y < back.height(); ++y)
+    for (std::size_t x = 0; x < back.width(); ++x) {
+      first += back.at(x, y) == Colour{0, 90, 181};
+      second += back.at(x, y) == Colour{220, 50, 32};
+    }
+  CHECK(first > 100);  // the line, its markers and the legend key
+  CHECK(second > 50);
+  CHECK_THROWS_WITH_AS(line_chart({Series{"empty", {1}, {std::numeric_limits<double>::quiet_NaN()}}}, "T", "X", "Y"),
+                       "render: nothing to plot (no series has a finite value)", Error);
 }
