@@ -44,8 +44,9 @@ Arguments::Arguments(const CommandSpec& spec, const std::vector<std::string>& ar
   if (positionals_.size() < spec.positionals.size())
     throw UsageError(error_prefix() + "missing " + spec.positionals[positionals_.size()] + " (usage: helmholtz " +
                      spec.name + " " + spec.usage + ")");
-  if (positionals_.size() > spec.positionals.size())
-    throw UsageError(error_prefix() + "unexpected argument '" + positionals_[spec.positionals.size()] +
+  if (positionals_.size() > spec.positionals.size() + spec.optional_positionals.size())
+    throw UsageError(error_prefix() + "unexpected argument '" +
+                     positionals_[spec.positionals.size() + spec.optional_positionals.size()] +
                      "' (usage: helmholtz " + spec.name + " " + spec.usage + ")");
 }
 

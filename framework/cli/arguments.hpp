@@ -31,6 +31,9 @@ struct CommandSpec {
   std::vector<std::string> positionals;  // names of required positional arguments
   std::vector<Option> options;
   std::string details;      // more text for --help
+  // Names of positional arguments that may follow the required ones (the command checks
+  // which it needs: `data spikes FILE` takes one that `data bars` does not).
+  std::vector<std::string> optional_positionals;
 };
 
 class Arguments {
@@ -40,6 +43,7 @@ class Arguments {
 
   bool help_requested() const { return help_; }
   const std::string& positional(std::size_t i) const { return positionals_.at(i); }
+  std::size_t positional_count() const { return positionals_.size(); }
   bool flag(const std::string& name) const { return values_.count(name) != 0; }
   bool has(const std::string& name) const { return values_.count(name) != 0; }
   std::string text(const std::string& name) const;  // required

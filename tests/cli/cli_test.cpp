@@ -20,6 +20,7 @@
 
 #include "plugins/builtin.hpp"
 #include "framework/cli/command.hpp"
+#include "framework/datasets/spikes.hpp"
 #include "framework/io/model_file.hpp"
 #include "tests/support/brute_force.hpp"
 
@@ -81,6 +82,13 @@ struct ScratchDirectory {
     return file;
   }
 };
+
+std::string slurp(const std::string& file) {
+  std::ifstream in(file);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 // ---------------------------------------------------------------------------------------
 // check
@@ -307,6 +315,109 @@ TEST_CASE("an unknown command or no command exits 2") {
   CHECK(none.err.find("usage: helmholtz COMMAND") != std::string::npos);
 }
 
+// ---------------------------------------------------------------------------------------
+// data spikes and data assemblies
+
+TEST_CASE("data spikes: the conformance example prints exactly the two bins") {
+  ScratchDirectory scratch;
+  const Run r = run({"data", "spikes", scratch.write("rec.txt", "0 0.5\n1 12\n"), "--bin", "10", "--channels", "2"});
+  CHECK(r.status == 0);
+  CHECK(r.err.empty());
+  CHECK(r.out == "10\n01\n");
+  // The external conformance script, as it is written, on the built program.
+  const std::string command = "cd '" + scratch.path.string() + "' && printf '0 0.5\\n1 12\\n' > rec.txt && '" +
+                              HELMHOLTZ_BINARY + "' data spikes rec.txt --bin 10 --channels 2 > out.txt";
+  const int raw = std::system(command.c_str());
+  REQUIRE(WIFEXITED(raw));
+  CHECK(WEXITSTATUS(raw) == 0);
+  CHECK(slurp((scratch.path / "out.txt").string()) == "10\n01\n");
+}
+
+TEST_CASE("data spikes: without --channels, the largest channel + 1 columns, and empty bins as rows of 0") {
+  ScratchDirectory scratch;
+  const Run r = run({"data", "spikes", scratch.write("rec.txt", "# ms\n2 7.5\n0 0\n"), "--bin", "2.5"});
+  CHECK(r.status == 0);
+  CHECK(r.out == "100\n000\n000\n001\n");
+}
+
+TEST_CASE("data spikes: a mistake in the file exits 1 naming the file, line and field") {
+  ScratchDirectory scratch;
+  const std::string bad = scratch.write("bad.txt", "0 1\n1 2\n5 3\n");
+  const Run r = run({"data", "spikes", bad, "--bin", "1", "--channels", "2"});
+  CHECK(r.status == 1);
+  CHECK(r.out.empty());
+  CHECK(r.err == "helmholtz data: " + bad +
+                     ", line 3, column 1: channel 5 is out of range: --channels 2 gives channels 0..1\n");
+  const std::string empty = scratch.write("empty.txt", "# nothing recorded\n");
+  const Run e = run({"data", "spikes", empty, "--bin", "1"});
+  CHECK(e.status == 1);
+  CHECK(e.err == "helmholtz data: " + empty + ": no spikes in the spike file\n");
+}
+
+TEST_CASE("data spikes and generators: usage errors exit 2 with a clear message") {
+  ScratchDirectory scratch;
+  const std::string rec = scratch.write("rec.txt", "0 1\n");
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{"data", "spikes", rec, "--bin", "0"}, "--bin is '0', but must be a number > 0"},
+      {{"data", "spikes", rec, "--bin", "-2"}, "--bin is '-2', but must be a number > 0"},
+      {{"data", "spikes", rec, "--bin", "inf"}, "--bin is 'inf', but must be a number"},
+      {{"data", "spikes", rec, "--bin", "nan"}, "--bin is 'nan', but must be a number"},
+      {{"data", "spikes", rec, "--bin", "1ms"}, "--bin is '1ms', but must be a number"},
+      {{"data", "spikes", rec}, "missing --bin"},
+      {{"data", "spikes", "--bin", "1"}, "missing FILE"},
+      {{"data", "spikes", rec, "--bin", "1", "--channels", "0"}, "--channels is '0', but must be a whole number >= 1"},
+      {{"data", "spikes", rec, "--bin", "1", "-n", "3"}, "-n applies to generators only, not to spikes"},
+      {{"data", "spikes", rec, "--bin", "1", "--size", "3"}, "--size applies to generators only, not to spikes"},
+      {{"data", "bars", "-n", "2", "--seed", "1", "--bin", "1"}, "--bin applies to spikes only"},
+      {{"data", "bars", "-n", "2", "--seed", "1", "--channels", "3"}, "--channels applies to spikes only"},
+      {{"data", "bars", rec, "-n", "2", "--seed", "1"}, "unexpected argument '" + rec + "'"},
+      {{"data", "spikes", rec, "extra", "--bin", "1"}, "unexpected argument 'extra'"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.message);
+    const Run r = run(c.args);
+    CHECK(r.status == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err.rfind("helmholtz data: ", 0) == 0);
+    CHECK(r.err.find(c.message) != std::string::npos);
+  }
+}
+
+TEST_CASE("data assemblies: the patterns and planted assemblies of the C++ generator, listed in the comment") {
+  const Run r = run({"data", "assemblies", "-n", "6", "--seed", "5"});
+  CHECK(r.status == 0);
+  Rng rng = make_rng(5);
+  const datasets::PlantedAssemblies planted = datasets::assemblies(6, rng);
+  std::string listed;
+  for (const auto& assembly : planted.assemblies) {
+    listed += listed.empty() ? "[" : " [";
+    for (std::size_t i = 0; i < assembly.size(); ++i) {
+      if (i > 0) listed += ' ';
+      listed += std::to_string(assembly[i]);
+    }
+    listed += "]";
+  }
+  const auto lines = lines_of(r.out);
+  REQUIRE(lines.size() == 7);
+  CHECK(lines[0] == "# assemblies: 16 channels, one pattern per time bin; planted assemblies " + listed + "; seed 5");
+  for (std::size_t n = 0; n < 6; ++n) {
+    std::string row;
+    for (std::size_t c = 0; c < 16; ++c) row += planted.patterns(n, c) != 0.0 ? '1' : '0';
+    CHECK(lines[n + 1] == row);
+  }
+  // Its options reach the generator: 2 assemblies of 3 and 1 unassigned channel make 7 columns.
+  const Run small = run({"data", "assemblies", "-n", "2", "--seed", "5", "--assemblies", "2", "--assembly-size", "3",
+                         "--unassigned-channels", "1"});
+  CHECK(small.status == 0);
+  const auto small_lines = lines_of(small.out);
+  REQUIRE(small_lines.size() == 3);
+  CHECK(small_lines[1].size() == 7);
+}
+
 // The installed program is run_cli behind main(): same output, same exit status.
 TEST_CASE("the helmholtz binary prints what run_cli prints and exits with its status") {
   ScratchDirectory scratch;
@@ -318,12 +429,6 @@ TEST_CASE("the helmholtz binary prints what run_cli prints and exits with its st
     const int raw = std::system(command.c_str());
     REQUIRE(WIFEXITED(raw));
     return WEXITSTATUS(raw);
-  };
-  auto slurp = [](const std::string& file) {
-    std::ifstream in(file);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
   };
   CHECK(shell("sample '" + tiny_model + "' -n 50 --seed 3") == 0);
   CHECK(slurp(out_file) == run({"sample", tiny_model, "-n", "50", "--seed", "3"}).out);
