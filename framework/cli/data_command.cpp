@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "framework/cli/command.hpp"
+#include "framework/cli/dataset_options.hpp"
 #include "framework/datasets/dataset.hpp"
 #include "framework/datasets/spikes.hpp"
 #include "framework/io/atomic_file.hpp"
@@ -26,31 +27,6 @@ const std::string spikes_usage = spikes_mode + " FILE --bin WIDTH [--channels C]
 const std::string usage = "GENERATOR -n N --seed S [options] | " + spikes_usage;
 
 CommandSpec spec();
-
-// The generators that declare an option named `name`.
-std::vector<std::string> owners_of(const std::string& name) {
-  std::vector<std::string> owners;
-  for (const auto& generator_name : builtin_datasets().names())
-    for (const auto& p : builtin_datasets().get(generator_name).parameters)
-      if (p.name == name) owners.push_back(generator_name);
-  return owners;
-}
-
-std::string joined(const std::vector<std::string>& names) {
-  std::string out;
-  for (std::size_t i = 0; i < names.size(); ++i) out += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
-  return out;
-}
-
-double parameter_value(const Arguments& args, const DatasetParameter& p) {
-  const std::string option = "--" + p.name;
-  const double value = args.real_or(option, p.default_value);
-  const bool whole = !p.whole_number || value == std::floor(value);
-  if (!(value >= p.lower && value <= p.upper) || !whole)
-    throw UsageError("helmholtz data: " + option + " must be " + (p.whole_number ? "a whole number " : "") + "in [" +
-                     format_number(p.lower) + ", " + format_number(p.upper) + "]");
-  return value;
-}
 
 // Options of the other mode are mistakes, not something to ignore.
 void reject_spikes_options(const Arguments& args) {
@@ -100,29 +76,16 @@ int run_spikes(const Arguments& args, std::ostream& out) {
 
 int run_generator(const Arguments& args, std::ostream& out) {
   const std::string name = args.positional(0);
-  if (!builtin_datasets().contains(name)) {
-    std::string known;
-    for (const auto& n : builtin_datasets().names()) known += (known.empty() ? "" : ", ") + n;
-    throw UsageError("helmholtz data: unknown generator '" + name + "' (available: " + known + ", or spikes FILE)");
-  }
+  const DatasetGenerator& generator = dataset_generator(name, "helmholtz data", ", or spikes FILE");
   if (args.positional_count() > 1)
     throw UsageError("helmholtz data: unexpected argument '" + args.positional(1) + "' (usage: helmholtz data " + usage +
                      ")");
   reject_spikes_options(args);
-  const DatasetGenerator& generator = builtin_datasets().get(name);
   const std::uint64_t patterns = args.count("-n");
   const std::uint64_t seed = args.count("--seed", 0);
-  // An option of another generator is a mistake, not something to ignore.
-  for (const auto& other : builtin_datasets().names())
-    for (const auto& p : builtin_datasets().get(other).parameters) {
-      const auto owners = owners_of(p.name);
-      if (args.has("--" + p.name) && std::find(owners.begin(), owners.end(), name) == owners.end())
-        throw UsageError("helmholtz data: --" + p.name + " applies to the " + joined(owners) + " generator only");
-    }
   if (args.has("--labels") && !generator.labelled)
     throw UsageError("helmholtz data: --labels applies to generators with labels only (" + name + " has none)");
-  std::map<std::string, double> values;
-  for (const auto& p : generator.parameters) values[p.name] = parameter_value(args, p);
+  const std::map<std::string, double> values = dataset_parameter_values(args, generator, "helmholtz data");
 
   Rng rng = make_rng(seed);
   const GeneratedData data = generator.generate(patterns, rng, values);
@@ -163,20 +126,13 @@ CommandSpec spec() {
     line.resize(indent.size(), ' ');
     return line;
   };
-  std::vector<std::string> declared;
   for (const auto& name : builtin_datasets().names()) {
     const DatasetGenerator& g = builtin_datasets().get(name);
     s.details += heading(name) + g.summary + ".\n";
     std::istringstream description(g.description);
     for (std::string text; std::getline(description, text);) s.details += indent + text + "\n";
-    for (const auto& p : g.parameters) {
-      if (std::find(declared.begin(), declared.end(), p.name) != declared.end()) continue;
-      declared.push_back(p.name);
-      s.options.push_back({"--" + p.name, "", p.value_name,
-                           joined(owners_of(p.name)) + ": " + p.help + " (default " + format_number(p.default_value) +
-                               ")"});
-    }
   }
+  for (Option& option : dataset_parameter_options()) s.options.push_back(std::move(option));
   s.details += "\nSpike recordings (data " + spikes_usage + "):\n" + heading(spikes_mode) +
                "A file of spikes, one per line 'channel time', cut into time bins.\n" + indent +
                "Channels are whole numbers from 0, times numbers >= 0 in any unit, lines in any order, '#' starts\n" +

@@ -5,6 +5,8 @@
 #include <ostream>
 
 #include "framework/cli/command.hpp"
+#include "framework/cli/dataset_options.hpp"
+#include "framework/datasets/dataset.hpp"
 #include "framework/cli/interrupt.hpp"
 #include "framework/cli/progress.hpp"
 #include "framework/engines/exact_inference.hpp"
@@ -38,19 +40,62 @@ std::vector<std::string> hidden_unit_names(const Network& network) {
   return out;
 }
 
+// --kl-from GENERATOR: KL(data || model) over the generator's exact distribution.
+int run_divergence(const Arguments& args, const Network& network, ExactOptions options, std::ostream& out,
+                   std::ostream& err) {
+  const std::string name = args.text("--kl-from");
+  const DatasetGenerator& generator = dataset_generator(name, "helmholtz exact");
+  if (!generator.distribution)
+    throw UsageError("helmholtz exact: the " + name + " generator cannot list its distribution exactly");
+  const DataDistribution distribution =
+      generator.distribution(dataset_parameter_values(args, generator, "helmholtz exact"));
+  if (distribution.patterns.shape(1) != network.visible_units())
+    throw Error("the " + name + " patterns have " + std::to_string(distribution.patterns.shape(1)) + " units, " +
+                network.name + " has " + std::to_string(network.visible_units()) + " observed units");
+  Progress progress(err,
+                    "exact: 2^" + std::to_string(network.hidden_units()) + " configurations x " +
+                        std::to_string(distribution.patterns.shape(0)) + " patterns",
+                    args.flag("--quiet"));
+  options.progress = [&progress](double fraction) { progress.update(fraction); };
+  const double nats = divergence_from(network, distribution.patterns, distribution.probabilities, options);
+  progress.finish();
+  const double bits = nats / std::log(2.0);
+  if (args.flag("--json")) {
+    JsonWriter json(out);
+    json.begin_object();
+    json.key("model").value(args.positional(0));
+    json.key("kl_from").value(name);
+    json.key("patterns").value(static_cast<std::uint64_t>(distribution.patterns.shape(0)));
+    json.key("hidden_units").value(static_cast<std::uint64_t>(network.hidden_units()));
+    json.key("kl_nats").value(nats);
+    json.key("kl_bits").value(bits);
+    json.end_object();
+    json.finish();
+  } else {
+    out << "KL(" << name << " || " << args.positional(0) << ") = " << std::setprecision(6) << nats << " nats = " << bits
+        << " bits\n(exact, over the " << distribution.patterns.shape(0) << " patterns of the " << name
+        << " distribution and 2^" << network.hidden_units() << " hidden configurations)\n";
+  }
+  return 0;
+}
+
 int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   const std::atomic<bool>& interrupted = interrupt_flag();  // first, so Ctrl-C is never fatal
   const std::string model_file = args.positional(0);
   const Network network = read_model(model_file);
   const bool all_patterns = args.flag("--all-patterns");
-  if (all_patterns == args.has("--data"))
-    throw UsageError("helmholtz exact: give either --data FILE or --all-patterns");
+  if (int(all_patterns) + int(args.has("--data")) + int(args.has("--kl-from")) != 1)
+    throw UsageError("helmholtz exact: give one of --data FILE, --all-patterns and --kl-from GENERATOR");
+  if (!args.has("--kl-from"))
+    for (const Option& option : dataset_parameter_options())
+      if (args.has(option.name)) throw UsageError("helmholtz exact: " + option.name + " applies with --kl-from only");
   ExactOptions options;
   options.max_hidden_units = args.count_or("--max-hidden-units", options.max_hidden_units);
   options.threads = static_cast<unsigned>(args.count_or("--threads", 0, 0));
   options.posterior_marginals = options.posterior_mode = args.flag("--posterior");
   options.interrupt = &interrupted;
   enumerable_configurations(network, options.max_hidden_units);  // refuse before reading data
+  if (args.has("--kl-from")) return run_divergence(args, network, options, out, err);
 
   const Matrix data = all_patterns ? all_visible_patterns(network) : read_data(args.text("--data"), network.visible_units());
   Progress progress(err,
@@ -127,12 +172,13 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
 }  // namespace
 
 Command exact_command() {
-  return {{"exact",
-           "MODEL (--data FILE | --all-patterns) [--json] [--posterior]",
+  Command command{{"exact",
+           "MODEL (--data FILE | --all-patterns | --kl-from GENERATOR) [--json] [--posterior]",
            "Exact log-likelihood log p(d) by enumerating every hidden configuration (small networks).",
            {"MODEL"},
            {{"--data", "", "FILE", "data file: one pattern of the observed units per line"},
             {"--all-patterns", "", "", "every visible pattern (at most 20 visible units); checks that p sums to 1"},
+            {"--kl-from", "", "GENERATOR", "KL(data || model) over the exact distribution of a data set (bars), with its options"},
             {"--json", "", "", "print one JSON object instead of a table"},
             {"--posterior", "", "", "also give the posterior marginals P(h_i = 1 | d) and the posterior mode"},
             {"--max-hidden-units", "", "H", "refuse networks with more hidden units than this (default 30)"},
@@ -142,8 +188,13 @@ Command exact_command() {
            "Gray-code order and split between threads. JSON keys: mean_log_likelihood, log_likelihood\n"
            "(per pattern), hidden_configurations, patterns, hidden_units; with --posterior also\n"
            "hidden_unit_names, posterior_marginals, posterior_mode and mode_log_joint (per pattern);\n"
-           "with --all-patterns also total_probability. Ctrl-C stops cleanly (exit status 130)."},
+           "with --all-patterns also total_probability. With --kl-from GENERATOR (and that generator's\n"
+           "options, e.g. --bar-probability): KL(data || model) = sum_d p(d) log(p(d) / P(d)) over every\n"
+           "pattern the generator can make, printed in nats and bits; JSON keys kl_from, patterns,\n"
+           "hidden_units, kl_nats, kl_bits. Ctrl-C stops cleanly (exit status 130)."},
           run};
+  for (Option& option : dataset_parameter_options()) command.spec.options.push_back(std::move(option));
+  return command;
 }
 
 }  // namespace helmholtz::cli

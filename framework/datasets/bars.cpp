@@ -1,5 +1,10 @@
 #include "framework/datasets/bars.hpp"
 
+#include <map>
+#include <string>
+
+#include "framework/error.hpp"
+
 namespace helmholtz::datasets {
 
 Matrix bars(std::size_t patterns, Rng& rng, const BarsOptions& options) {
@@ -11,6 +16,35 @@ Matrix bars(std::size_t patterns, Rng& rng, const BarsOptions& options) {
       if (!(uniform01(rng) < options.bar_probability)) continue;
       for (std::size_t i = 0; i < s; ++i) out(n, vertical ? i * s + bar : bar * s + i) = 1.0;
     }
+  }
+  return out;
+}
+
+DataDistribution bars_distribution(const BarsOptions& options) {
+  const std::size_t s = options.size;
+  if (s > 20) throw Error("the bars distribution of " + std::to_string(s) + "x" + std::to_string(s) +
+                          " images has 2^" + std::to_string(s + 1) + " terms, more than it lists (size <= 20)");
+  std::map<std::string, double> probability;  // image (a byte per pixel) -> probability, images merged
+  for (const bool vertical : {false, true}) {
+    const double p_orientation = vertical ? options.vertical_probability : 1.0 - options.vertical_probability;
+    if (p_orientation == 0) continue;
+    for (std::size_t on = 0; on < (std::size_t{1} << s); ++on) {
+      std::string image(s * s, '\0');
+      double p = p_orientation;
+      for (std::size_t bar = 0; bar < s; ++bar) {
+        const bool lit = (on >> bar) & 1;
+        p *= lit ? options.bar_probability : 1.0 - options.bar_probability;
+        if (lit)
+          for (std::size_t i = 0; i < s; ++i) image[vertical ? i * s + bar : bar * s + i] = '\1';
+      }
+      if (p > 0) probability[image] += p;
+    }
+  }
+  DataDistribution out{Matrix::from_shape({probability.size(), s * s}), Vector::from_shape({probability.size()})};
+  std::size_t n = 0;
+  for (const auto& [image, p] : probability) {
+    for (std::size_t j = 0; j < s * s; ++j) out.patterns(n, j) = image[j] != '\0' ? 1.0 : 0.0;
+    out.probabilities(n++) = p;
   }
   return out;
 }
@@ -41,6 +75,13 @@ DatasetGenerator bars_generator() {
     const std::string side = std::to_string(options.size);
     out.description = "bars: " + side + "x" + side + " image, row by row";
     return out;
+  };
+  g.distribution = [](const std::map<std::string, double>& values) {
+    BarsOptions options;
+    options.size = static_cast<std::size_t>(values.at("size"));
+    options.bar_probability = values.at("bar-probability");
+    options.vertical_probability = values.at("vertical-probability");
+    return bars_distribution(options);
   };
   return g;
 }

@@ -5,6 +5,7 @@
 // probability bar_probability. Images are written row by row: size * size units.
 #include <cstddef>
 
+#include "framework/datasets/dataset.hpp"
 #include "framework/matrix.hpp"
 #include "framework/random.hpp"
 
@@ -17,5 +18,10 @@ struct BarsOptions {
 };
 
 Matrix bars(std::size_t patterns, Rng& rng, const BarsOptions& options = {});
+
+// The exact distribution of bars images: the 2^(size + 1) choices of orientation and bars,
+// merged where they make the same image (no bars, and every bar, look the same either way).
+// Throws Error for size > 20.
+DataDistribution bars_distribution(const BarsOptions& options = {});
 
 }  // namespace helmholtz::datasets

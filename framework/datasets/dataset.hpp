@@ -31,6 +31,13 @@ struct GeneratedData {
   std::string labels_description;
 };
 
+// A data set's exact distribution: each pattern its generator can make, once, with its
+// probability (the probabilities sum to 1).
+struct DataDistribution {
+  Matrix patterns;
+  Vector probabilities;
+};
+
 struct DatasetGenerator {
   std::string name;
   std::string summary;      // one line
@@ -39,6 +46,9 @@ struct DatasetGenerator {
   bool labelled = false;  // whether it gives labels
   // values: every parameter by name (the default where the command line is silent).
   std::function<GeneratedData(std::size_t patterns, Rng& rng, const std::map<std::string, double>& values)> generate;
+  // The exact distribution of the patterns, for a generator that can list it (empty
+  // otherwise); it may throw Error when the parameters make the list too long.
+  std::function<DataDistribution(const std::map<std::string, double>& values)> distribution;
 };
 
 class DatasetRegistry {

@@ -409,4 +409,18 @@ ExactResult exact_inference(const Network& network, const Matrix& data, const Ex
   return result;
 }
 
+double divergence_from(const Network& network, const Matrix& patterns, const Vector& probabilities,
+                       const ExactOptions& options) {
+  if (probabilities.size() != patterns.shape(0))
+    throw Error("divergence_from: " + std::to_string(probabilities.size()) + " probabilities for " +
+                std::to_string(patterns.shape(0)) + " patterns");
+  const ExactResult result = exact_inference(network, patterns, options);
+  double kl = 0;
+  for (std::size_t n = 0; n < probabilities.size(); ++n) {
+    const double p = probabilities(n);
+    if (p > 0) kl += p * (std::log(p) - result.log_likelihood(n));  // log P = -inf gives +inf, as it should
+  }
+  return kl;
+}
+
 }  // namespace helmholtz

@@ -79,4 +79,10 @@ std::uint64_t enumerable_configurations(const Network& network, std::size_t max_
 // first column is the most significant). Refuses more than max_visible_units columns.
 Matrix all_visible_patterns(const Network& network, std::size_t max_visible_units = 20);
 
+// KL(data || model) = sum_d p(d) [log p(d) - log P(d)] in nats, over the patterns of a data
+// distribution (one row each, `probabilities` summing to 1; terms with p(d) = 0 add nothing),
+// log P(d) by exact enumeration. +inf when the model gives a pattern of the data probability 0.
+double divergence_from(const Network& network, const Matrix& patterns, const Vector& probabilities,
+                       const ExactOptions& options = {});
+
 }  // namespace helmholtz

@@ -20,7 +20,9 @@
 
 #include "plugins/builtin.hpp"
 #include "framework/cli/command.hpp"
+#include "framework/datasets/bars.hpp"
 #include "framework/datasets/spikes.hpp"
+#include "framework/engines/exact_inference.hpp"
 #include "framework/io/model_file.hpp"
 #include "tests/support/brute_force.hpp"
 
@@ -419,6 +421,49 @@ TEST_CASE("data assemblies: the patterns and planted assemblies of the C++ gener
 }
 
 // The installed program is run_cli behind main(): same output, same exit status.
+TEST_CASE("exact --kl-from bars: KL in nats and bits equal to the engine's divergence over the bars distribution") {
+  const std::string bars_model = HELMHOLTZ_SOURCE_DIR "/models/bars.yaml";
+  const Run r = run({"exact", bars_model, "--kl-from", "bars", "--bar-probability", "0.3", "--json"});
+  REQUIRE(r.status == 0);
+  datasets::BarsOptions options;
+  options.bar_probability = 0.3;
+  const DataDistribution d = datasets::bars_distribution(options);
+  const double nats = divergence_from(read_model(bars_model), d.patterns, d.probabilities);
+  CHECK(r.out.find("\"kl_from\": \"bars\", \"patterns\": 30") != std::string::npos);
+  const std::size_t at = r.out.find("\"kl_nats\": ");
+  REQUIRE(at != std::string::npos);
+  const double printed = std::stod(r.out.substr(at + 11));
+  CHECK(printed == doctest::Approx(nats).epsilon(1e-15));
+  const std::size_t bits_at = r.out.find("\"kl_bits\": ");
+  REQUIRE(bits_at != std::string::npos);
+  CHECK(std::stod(r.out.substr(bits_at + 11)) == doctest::Approx(nats / std::log(2.0)).epsilon(1e-15));
+  const Run text = run({"exact", bars_model, "--kl-from", "bars"});
+  REQUIRE(text.status == 0);
+  CHECK(text.out.rfind("KL(bars || " + bars_model + ") = ", 0) == 0);
+  CHECK(text.out.find(" bits\n(exact, over the 30 patterns of the bars distribution") != std::string::npos);
+}
+
+TEST_CASE("exact --kl-from: usage errors exit 2 with a clear message") {
+  const std::string bars_model = HELMHOLTZ_SOURCE_DIR "/models/bars.yaml";
+  const Run both = run({"exact", bars_model, "--kl-from", "bars", "--all-patterns"});
+  CHECK(both.status == 2);
+  CHECK(both.err.find("give one of --data FILE, --all-patterns and --kl-from GENERATOR") != std::string::npos);
+  const Run stray = run({"exact", bars_model, "--all-patterns", "--bar-probability", "0.3"});
+  CHECK(stray.status == 2);
+  CHECK(stray.err.find("--bar-probability applies with --kl-from only") != std::string::npos);
+  const Run unlisted = run({"exact", bars_model, "--kl-from", "shifter"});
+  CHECK(unlisted.status == 2);
+  CHECK(unlisted.err.find("the shifter generator cannot list its distribution exactly") != std::string::npos);
+  const Run unknown = run({"exact", bars_model, "--kl-from", "zebras"});
+  CHECK(unknown.status == 2);
+  CHECK(unknown.err.find("unknown generator 'zebras'") != std::string::npos);
+  const Run other = run({"exact", bars_model, "--kl-from", "bars", "--on-probability", "0.3"});  // a shifter option
+  CHECK(other.status == 2);
+  const Run wide = run({"exact", tiny_model, "--kl-from", "bars"});  // 4 observed units, bars have 16
+  CHECK(wide.status == 1);
+  CHECK(wide.err.find("the bars patterns have 16 units") != std::string::npos);
+}
+
 TEST_CASE("the helmholtz binary prints what run_cli prints and exits with its status") {
   ScratchDirectory scratch;
   const std::string out_file = (scratch.path / "out.txt").string();
