@@ -21,6 +21,7 @@ Command train_command();
 Command evaluate_command();
 Command data_command();
 Command render_command();
+Command probe_command();
 
 // Every subcommand, in the order --help lists them.
 std::vector<Command> all_commands();

@@ -36,7 +36,7 @@ DatasetGenerator shifter_generator() {
   g.description =
       "4 rows of 8 pixels (32 units), top row first. The bottom row is random, the top row is it shifted one\n"
       "pixel left or right with wraparound, and the two middle rows copy the outer rows. --labels FILE\n"
-      "writes the shift direction of each pattern (1 right, 0 left).";
+      "writes the shift direction of each pattern (1 right, 0 left, -1 when both shifts give the pattern).";
   g.parameters = {{"on-probability", "P", "probability that a pixel of the bottom row is on", 0.2, 0.0, 1.0, false}};
   g.labelled = true;
   g.generate = [](std::size_t patterns, Rng& rng, const std::map<std::string, double>& values) {
@@ -47,7 +47,16 @@ DatasetGenerator shifter_generator() {
     out.patterns = shifter(patterns, rng, right, options);
     out.description = "shifter (Dayan et al. 1995): 4 rows of 8 pixels, top row first";
     out.labels.assign(right.begin(), right.end());
-    out.labels_description = "shift direction of each pattern: 1 = right, 0 = left";
+    // A bottom row that both shifts turn into the same top row (period 1 or 2: all off,
+    // all on, 0101...) does not tell the direction: -1, left out by `helmholtz probe`.
+    const std::size_t w = options.width;
+    for (std::size_t n = 0; n < patterns; ++n) {
+      bool same = true;
+      for (std::size_t c = 0; c < w && same; ++c)
+        same = out.patterns(n, 2 * w + (c + w - 1) % w) == out.patterns(n, 2 * w + (c + 1) % w);
+      if (same) out.labels[n] = -1;
+    }
+    out.labels_description = "shift direction of each pattern: 1 = right, 0 = left, -1 = either (both shifts give it)";
     return out;
   };
   return g;

@@ -464,6 +464,36 @@ TEST_CASE("exact --kl-from: usage errors exit 2 with a clear message") {
   CHECK(wide.err.find("the bars patterns have 16 units") != std::string::npos);
 }
 
+TEST_CASE("probe: the shifter's labels against a node, and clear errors for a wrong node or labels file") {
+  const std::string shifter_model = HELMHOLTZ_SOURCE_DIR "/models/shifter.yaml";
+  const std::string dir = std::filesystem::temp_directory_path().string();
+  const std::string data = dir + "/helmholtz_probe_test.data", labels = dir + "/helmholtz_probe_test.labels";
+  const Run made = run({"data", "shifter", "-n", "200", "--seed", "3", "--labels", labels});
+  REQUIRE(made.status == 0);
+  { std::ofstream(data) << made.out; }
+  const Run r = run({"probe", shifter_model, "--data", data, "--labels", labels, "--node", "detectors", "--samples", "5",
+                     "--json"});
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("\"node\": \"detectors\", \"samples\": 5") != std::string::npos);
+  CHECK(r.out.find("\"centroid_accuracy\": ") != std::string::npos);
+  const Run no_node = run({"probe", shifter_model, "--data", data, "--labels", labels, "--node", "nothing"});
+  CHECK(no_node.status == 2);
+  CHECK(no_node.err.find("has no node 'nothing'") != std::string::npos);
+  const Run observed = run({"probe", shifter_model, "--data", data, "--labels", labels, "--node", "pixels"});
+  CHECK(observed.status == 2);
+  CHECK(observed.err.find("node 'pixels' is observed") != std::string::npos);
+  { std::ofstream(labels) << "# labels\n1\n0\nright\n"; }
+  const Run bad = run({"probe", shifter_model, "--data", data, "--labels", labels, "--node", "direction"});
+  CHECK(bad.status == 1);
+  CHECK(bad.err.find(labels + ", line 4: 'right' is not a label (a whole number)") != std::string::npos);
+  { std::ofstream(labels) << "1\n0\n"; }
+  const Run short_file = run({"probe", shifter_model, "--data", data, "--labels", labels, "--node", "direction"});
+  CHECK(short_file.status == 1);
+  CHECK(short_file.err.find("has 2 labels, " + data + " has 200 patterns") != std::string::npos);
+  std::filesystem::remove(data);
+  std::filesystem::remove(labels);
+}
+
 TEST_CASE("the helmholtz binary prints what run_cli prints and exits with its status") {
   ScratchDirectory scratch;
   const std::string out_file = (scratch.path / "out.txt").string();
