@@ -47,6 +47,12 @@ void prefetch_rows(const ByteMatrix& patterns, std::span<const std::size_t> rows
   }
 }
 
+void copy_rows(const Matrix& data, std::size_t first, std::size_t count, Matrix& block) {
+  const std::size_t width = data.shape(1);
+  ensure_shape(block, count, width);
+  std::copy(data.data() + first * width, data.data() + (first + count) * width, block.data());
+}
+
 Matrix first_rows(const ByteMatrix& patterns, std::size_t count) {
   count = std::min(count, patterns.shape(0));
   Matrix out = Matrix::from_shape({count, patterns.shape(1)});

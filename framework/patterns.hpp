@@ -25,4 +25,8 @@ void prefetch_rows(const ByteMatrix& patterns, std::span<const std::size_t> rows
 // The first `count` rows (all if there are fewer) as doubles.
 Matrix first_rows(const ByteMatrix& patterns, std::size_t count);
 
+// block = rows [first, first + count) of data, resized only when its shape changes (the
+// engines that work through a data set a block of patterns at a time).
+void copy_rows(const Matrix& data, std::size_t first, std::size_t count, Matrix& block);
+
 }  // namespace helmholtz

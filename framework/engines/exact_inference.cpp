@@ -15,6 +15,7 @@
 #include "framework/linear_algebra.hpp"
 #include "framework/numerics.hpp"
 #include "framework/vector_math.hpp"
+#include "framework/patterns.hpp"
 
 namespace helmholtz {
 namespace {
@@ -180,13 +181,6 @@ class Enumerator {
   std::vector<std::uint64_t> configurations_;
   Matrix bits_, log_p_, log_q_;
 };
-
-// block = rows [first, first + count) of data.
-void copy_rows(const Matrix& data, std::size_t first, std::size_t count, Matrix& block) {
-  const std::size_t width = data.shape(1);
-  ensure_shape(block, count, width);
-  std::copy(data.data() + first * width, data.data() + (first + count) * width, block.data());
-}
 
 // Runs work(t) for t = 0 .. threads - 1, the last on the calling thread, and rethrows the
 // first error any of them threw.

@@ -11,6 +11,7 @@
 #include "framework/engines/recognition.hpp"
 #include "framework/linear_algebra.hpp"
 #include "framework/numerics.hpp"
+#include "framework/patterns.hpp"
 
 namespace helmholtz {
 namespace {
@@ -28,7 +29,7 @@ SampledEstimates sampled_estimates(const Network& network, const Matrix& data, s
   const auto& progress = options.progress;
   unsigned threads = options.threads;
   if (samples == 0) throw Error("the number of samples must be at least 1");
-  const std::size_t patterns = data.shape(0), width = data.shape(1);
+  const std::size_t patterns = data.shape(0);
   SampledEstimates out{Vector::from_shape({patterns}), Vector::from_shape({patterns})};
   const std::uint64_t base = rng();  // one draw: the seed of every chunk's stream
   const std::size_t chunks = (patterns + chunk_patterns - 1) / chunk_patterns;
@@ -62,8 +63,7 @@ SampledEstimates sampled_estimates(const Network& network, const Matrix& data, s
       Matrix block;
       for (std::size_t c = next++; c < chunks; c = next++) {
         const std::size_t first = c * chunk_patterns, count = std::min(chunk_patterns, patterns - first);
-        ensure_shape(block, count, width);
-        std::copy(data.data() + first * width, data.data() + (first + count) * width, block.data());
+        copy_rows(data, first, count, block);
         Rng stream = make_rng(stream_seed(base, c));
         bound_sum = xt::zeros<double>({count});
         log_weight_sum = Vector::from_shape({count});

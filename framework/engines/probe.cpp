@@ -6,6 +6,7 @@
 
 #include "framework/engines/recognition.hpp"
 #include "framework/error.hpp"
+#include "framework/patterns.hpp"
 
 namespace helmholtz {
 namespace {
@@ -30,7 +31,7 @@ NodeReadings read_node(const Network& network, const Matrix& data, std::size_t n
   if (node >= network.nodes.size() || network.nodes[node].observed)
     throw Error("read_node: node " + std::to_string(node) + " is not a hidden node of '" + network.name + "'");
   if (samples == 0) throw Error("the number of samples must be at least 1");
-  const std::size_t patterns = data.shape(0), width = data.shape(1), units = network.nodes[node].size;
+  const std::size_t patterns = data.shape(0), units = network.nodes[node].size;
   NodeReadings out{xt::zeros<double>({patterns, units}), std::vector<std::string>(patterns)};
   RecognitionSampler sampler(network);
   Vector log_q;
@@ -38,8 +39,7 @@ NodeReadings read_node(const Network& network, const Matrix& data, std::size_t n
   std::vector<std::map<std::string, std::size_t>> seen;
   for (std::size_t first = 0; first < patterns; first += block_patterns) {
     const std::size_t count = std::min(block_patterns, patterns - first);
-    ensure_shape(block, count, width);
-    std::copy(data.data() + first * width, data.data() + (first + count) * width, block.data());
+    copy_rows(data, first, count, block);
     seen.assign(count, {});
     for (std::size_t s = 0; s < samples; ++s) {
       const NodeStates& states = s == 0 ? sampler.sample_repeatedly(block, rng, log_q) : sampler.resample(rng, log_q);
