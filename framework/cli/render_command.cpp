@@ -32,18 +32,11 @@ int cell_pixels(const Arguments& args, int fallback) {
   return static_cast<int>(cell);
 }
 
-Matrix first_patterns(const Matrix& data, std::size_t count) {
-  count = std::min(count, data.shape(0));
-  Matrix out = Matrix::from_shape({count, data.shape(1)});
-  std::copy(data.data(), data.data() + count * data.shape(1), out.data());
-  return out;
-}
-
 render::Image patterns_figure(const Arguments& args, const std::string& file) {
   if (!args.has("--shape"))
     throw UsageError("helmholtz render patterns: --shape ROWSxCOLUMNS is required (the patterns' width)");
   const render::Shape shape = render::parse_shape(args.text("--shape"));
-  const Matrix data = first_patterns(read_data(file, shape.size()), args.count_or("-n", default_count));
+  const Matrix data = first_rows(read_patterns(file, shape.size()), args.count_or("-n", default_count));
   return render::pattern_grid(data, shape, grid_columns(args, data.shape(0)), "DATA", cell_pixels(args, 4));
 }
 
@@ -53,13 +46,13 @@ render::Image fantasies_figure(const Arguments& args, const std::string& model_f
   const std::size_t width = network.visible_units(), count = args.count_or("-n", default_count);
   const render::Shape shape =
       args.has("--shape") ? render::parse_shape(args.text("--shape"), width) : render::default_shape(width);
-  Rng rng = make_rng(args.count("--seed", 0));
+  Rng rng = make_rng(args.count_or("--seed", 0, 0));
   const Matrix fantasies = sample_visible(network, count, rng);
   const int cell = cell_pixels(args, 4);
   const render::Image right =
       render::pattern_grid(fantasies, shape, grid_columns(args, count), "FANTASIES", cell);
   if (!args.has("--data")) return right;
-  const Matrix data = first_patterns(read_data(args.text("--data"), width), count);
+  const Matrix data = first_rows(read_patterns(args.text("--data"), width), count);
   return render::beside(render::pattern_grid(data, shape, grid_columns(args, count), "DATA", cell), right);
 }
 

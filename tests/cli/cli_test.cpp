@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -492,6 +493,21 @@ TEST_CASE("probe: the shifter's labels against a node, and clear errors for a wr
   CHECK(short_file.err.find("has 2 labels, " + data + " has 200 patterns") != std::string::npos);
   std::filesystem::remove(data);
   std::filesystem::remove(labels);
+}
+
+TEST_CASE("render fantasies: the seed defaults to 0, as its help says, and the same seed gives the same file") {
+  const std::string dir = std::filesystem::temp_directory_path().string();
+  const std::string a = dir + "/helmholtz_render_a.png", b = dir + "/helmholtz_render_b.png";
+  const Run implicit = run({"render", "fantasies", tiny_model, "-o", a});
+  REQUIRE(implicit.status == 0);
+  const Run explicit_seed = run({"render", "fantasies", tiny_model, "--seed", "0", "-o", b});
+  REQUIRE(explicit_seed.status == 0);
+  std::ifstream fa(a, std::ios::binary), fb(b, std::ios::binary);
+  const std::string bytes_a((std::istreambuf_iterator<char>(fa)), {}), bytes_b((std::istreambuf_iterator<char>(fb)), {});
+  CHECK(!bytes_a.empty());
+  CHECK(bytes_a == bytes_b);
+  std::filesystem::remove(a);
+  std::filesystem::remove(b);
 }
 
 TEST_CASE("the helmholtz binary prints what run_cli prints and exits with its status") {
