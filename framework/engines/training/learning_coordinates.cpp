@@ -187,7 +187,7 @@ double LearningCoordinates::add_weight_decay(double lambda, Vector* natural_grad
 
 bool LearningCoordinates::finite() const {
   const Vector& v = values();
-  return std::all_of(v.begin(), v.end(), [](double x) { return std::isfinite(x); });
+  return vector_math::all_finite(v.data(), v.size());
 }
 
 }  // namespace helmholtz
