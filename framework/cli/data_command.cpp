@@ -12,6 +12,7 @@
 #include "framework/cli/dataset_options.hpp"
 #include "framework/datasets/dataset.hpp"
 #include "framework/datasets/spikes.hpp"
+#include "framework/io/assemblies_file.hpp"
 #include "framework/io/atomic_file.hpp"
 #include "framework/io/data_file.hpp"
 #include "framework/patterns.hpp"
@@ -85,6 +86,9 @@ int run_generator(const Arguments& args, std::ostream& out) {
   const std::uint64_t seed = args.count("--seed", 0);
   if (args.has("--labels") && !generator.labelled)
     throw UsageError("helmholtz data: --labels applies to generators with labels only (" + name + " has none)");
+  if (args.has("--planted") && !generator.plants_groups)
+    throw UsageError("helmholtz data: --planted applies to generators that plant groups only (" + name +
+                     " plants none)");
   const std::map<std::string, double> values = dataset_parameter_values(args, generator, "helmholtz data");
 
   Rng rng = make_rng(seed);
@@ -96,6 +100,12 @@ int run_generator(const Arguments& args, std::ostream& out) {
     text << "# " << data.labels_description << "; seed " << seed << "\n";
     for (int label : data.labels) text << label << "\n";
     write_file_atomically(*labels, text.str());
+  }
+  if (const auto planted = args.optional_text("--planted")) {
+    std::ostringstream text;
+    text << "# " << data.planted_description << "; seed " << seed << "\n";
+    write_assemblies(text, data.planted);
+    write_file_atomically(*planted, text.str());
   }
   return 0;
 }
@@ -113,6 +123,8 @@ CommandSpec spec() {
                 {{"-n", "", "N", "number of patterns (required)"},
                  {"--seed", "", "S", "seed of the random generator (required)"},
                  {"--labels", "", "FILE", "also write each pattern's label, for generators that have labels"},
+                 {"--planted", "", "FILE",
+                  "also write the planted groups (assemblies' channels), one per line, for generators that plant them"},
                  {"--bin", "", "WIDTH", "spikes: width of a time bin, in the unit of the file's times (required)"},
                  {"--channels", "", "C", "spikes: number of channels (default: the largest channel + 1)"}},
                 "Generators:\n",

@@ -29,6 +29,11 @@ struct GeneratedData {
   // A label per pattern (e.g. the shift direction), written by --labels FILE when present.
   std::vector<int> labels;
   std::string labels_description;
+  // Groups of units the generator planted (the channels of each cell assembly), written by
+  // --planted FILE when present, a group per line (framework/io/assemblies_file.hpp): the
+  // truth that a network trained on the patterns should recover.
+  std::vector<std::vector<std::size_t>> planted;
+  std::string planted_description;
 };
 
 // A data set's exact distribution: each pattern its generator can make, once, with its
@@ -43,7 +48,8 @@ struct DatasetGenerator {
   std::string summary;      // one line
   std::string description;  // a paragraph for --help
   std::vector<DatasetParameter> parameters;
-  bool labelled = false;  // whether it gives labels
+  bool labelled = false;       // whether it gives labels
+  bool plants_groups = false;  // whether it gives planted groups of units
   // values: every parameter by name (the default where the command line is silent).
   std::function<GeneratedData(std::size_t patterns, Rng& rng, const std::map<std::string, double>& values)> generate;
   // The exact distribution of the patterns, for a generator that can list it (empty

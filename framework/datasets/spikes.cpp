@@ -258,7 +258,8 @@ DatasetGenerator assemblies_generator() {
       "K disjoint assemblies of M channels (4 of 4 by default: 16 channels), drawn from the seed and\n"
       "listed in the comment line, plus U channels in none. In each bin every assembly is active with\n"
       "probability P, its channels then fire with probability Q, and every channel also fires on its\n"
-      "own with probability B.";
+      "own with probability B. --planted FILE writes the assemblies, one per line, for `helmholtz probe\n"
+      "--assemblies FILE`.";
   g.parameters = {
       {"assemblies", "K", "number of planted assemblies", double(default_assembly_count), 1, 1000, true},
       {"assembly-size", "M", "channels in each assembly", double(default_assembly_size), 1, 1000, true},
@@ -270,6 +271,7 @@ DatasetGenerator assemblies_generator() {
        default_member_probability, 0.0, 1.0, false},
       {"background-probability", "B", "probability that a channel fires on its own in a bin",
        default_background_probability, 0.0, 1.0, false}};
+  g.plants_groups = true;
   g.generate = [](std::size_t patterns, Rng& rng, const std::map<std::string, double>& values) {
     AssembliesOptions options;
     options.assemblies = static_cast<std::size_t>(values.at("assemblies"));
@@ -283,6 +285,10 @@ DatasetGenerator assemblies_generator() {
     out.patterns = std::move(planted.patterns);
     out.description = "assemblies: " + std::to_string(options.channels()) +
                       " channels, one pattern per time bin; planted assemblies " + describe_assemblies(planted.assemblies);
+    out.planted = std::move(planted.assemblies);
+    out.planted_description = "planted assemblies: " + std::to_string(options.assemblies) + " of " +
+                              std::to_string(options.assembly_size) + " channels among " +
+                              std::to_string(options.channels()) + ", one per line, numbered from 0 as the columns";
     return out;
   };
   return g;
