@@ -421,6 +421,124 @@ TEST_CASE("data assemblies: the patterns and planted assemblies of the C++ gener
   CHECK(small_lines[1].size() == 7);
 }
 
+TEST_CASE("data assemblies --planted: the planted assemblies, one per line, the same as the comment line lists") {
+  ScratchDirectory scratch;
+  const std::string planted_file = (scratch.path / "cells.assemblies").string();
+  const Run r = run({"data", "assemblies", "-n", "6", "--seed", "5", "--planted", planted_file});
+  REQUIRE(r.status == 0);
+  Rng rng = make_rng(5);
+  const datasets::PlantedAssemblies planted = datasets::assemblies(6, rng);
+  std::string expected = "# planted assemblies: 4 of 4 channels among 16, one per line, numbered from 0 as the columns; seed 5\n";
+  std::string listed;  // as in the comment line above the patterns
+  for (const auto& assembly : planted.assemblies) {
+    listed += listed.empty() ? "[" : " [";
+    for (std::size_t i = 0; i < assembly.size(); ++i) {
+      if (i > 0) {
+        expected += ' ';
+        listed += ' ';
+      }
+      expected += std::to_string(assembly[i]);
+      listed += std::to_string(assembly[i]);
+    }
+    expected += "\n";
+    listed += "]";
+  }
+  CHECK(slurp(planted_file) == expected);
+  CHECK(lines_of(r.out)[0].find("planted assemblies " + listed + "; seed 5") != std::string::npos);
+  // The patterns do not change with --planted.
+  CHECK(r.out == run({"data", "assemblies", "-n", "6", "--seed", "5"}).out);
+  const Run bars = run({"data", "bars", "-n", "2", "--seed", "1", "--planted", planted_file});
+  CHECK(bars.status == 2);
+  CHECK(bars.err.find("--planted applies to generators that plant groups only (bars plants none)") != std::string::npos);
+  const Run spikes = run({"data", "spikes", planted_file, "--bin", "1", "--planted", planted_file});
+  CHECK(spikes.status == 2);
+  CHECK(spikes.err.find("--planted applies to generators only, not to spikes") != std::string::npos);
+}
+
+// Three cells over six channels, noisy-or weights a row per channel: cell 0 has its largest
+// weights to channels 0 1 2, cell 1 to 3 4 and then 0, cell 2 to 5 and then 1 2.
+const std::string planted_model = R"(name: planted
+nodes:
+  - {name: top,      type: binary, size: 1}
+  - {name: cells,    type: binary, size: 3}
+  - {name: channels, type: binary, size: 6, observed: true}
+generative:
+  top:      {distribution: sigmoid}
+  cells:    {distribution: sigmoid, parents: [top]}
+  channels: {distribution: noisy-or, parents: [cells],
+             weights: {cells: [[0.9, 0.7, 0], [0.8, 0, 0.8], [0.7, 0, 0.7], [0, 0.9, 0], [0, 0.8, 0], [0, 0, 0.9]]}}
+)";
+
+TEST_CASE("probe --assemblies: each assembly's best unit and Jaccard, in text and JSON") {
+  ScratchDirectory scratch;
+  const std::string model = scratch.write("planted.yaml", planted_model);
+  const std::string cells = scratch.write("cells.assemblies", "# two assemblies\n0 1 2\n3 4 5\n");
+  // {0 1 2} is cell 0's top 3 (J = 1); {3 4 5} against cell 1's {0 3 4}: 2 of 4 channels (J = 0.5).
+  const Run text = run({"probe", model, "--assemblies", cells, "--node", "cells"});
+  REQUIRE(text.status == 0);
+  const auto lines = lines_of(text.out);
+  CHECK(find_row(lines, {"assembly", "channels", "unit", "unit's", "channels", "Jaccard"}) >= 0);
+  CHECK(find_row(lines, {"0", "0", "1", "2", "0", "0", "1", "2", "1"}) >= 0);
+  CHECK(find_row(lines, {"1", "3", "4", "5", "1", "0", "3", "4", "0.5"}) >= 0);
+  CHECK(text.out.find("recovered exactly (Jaccard 1): 1 of 2; mean best Jaccard: 0.75\n") != std::string::npos);
+  const Run json = run({"probe", model, "--assemblies", cells, "--node", "cells", "--json"});
+  REQUIRE(json.status == 0);
+  CHECK(json.out == "{\"model\": \"" + model + "\", \"node\": \"cells\", \"observed\": \"channels\", \"assemblies_file\": \"" +
+                        cells +
+                        "\", \"assemblies\": [{\"channels\": [0, 1, 2], \"unit\": 0, \"unit_channels\": [0, 1, 2], "
+                        "\"jaccard\": 1.0}, {\"channels\": [3, 4, 5], \"unit\": 1, \"unit_channels\": [0, 3, 4], "
+                        "\"jaccard\": 0.5}], \"recovered\": 1, \"count\": 2, \"mean_jaccard\": 0.75}\n");
+  // --observed names the only observed node: the same answer.
+  CHECK(run({"probe", model, "--assemblies", cells, "--node", "cells", "--observed", "channels", "--json"}).out == json.out);
+}
+
+TEST_CASE("probe --assemblies: clear errors for a missing file, a channel out of range, a wrong node or option") {
+  ScratchDirectory scratch;
+  const std::string model = scratch.write("planted.yaml", planted_model);
+  const std::string cells = scratch.write("cells.assemblies", "0 1 2\n3 4 5\n");
+  const std::string missing = (scratch.path / "missing.assemblies").string();
+  const Run no_file = run({"probe", model, "--assemblies", missing, "--node", "cells"});
+  CHECK(no_file.status == 1);
+  CHECK(no_file.err.find("cannot open assemblies file '" + missing + "'") != std::string::npos);
+  const std::string wide = scratch.write("wide.assemblies", "0 1 2\n# six channels: 0..5\n3 4 6\n");
+  const Run out_of_range = run({"probe", model, "--assemblies", wide, "--node", "cells"});
+  CHECK(out_of_range.status == 1);
+  CHECK(out_of_range.err.find(wide + ", line 3, column 5: channel 6 is out of range: node 'channels' of " + model +
+                              " has 6 channels, 0..5") != std::string::npos);
+  const Run observed = run({"probe", model, "--assemblies", cells, "--node", "channels"});
+  CHECK(observed.status == 2);
+  CHECK(observed.err.find("node 'channels' is observed; probe a hidden node") != std::string::npos);
+  const Run not_parent = run({"probe", model, "--assemblies", cells, "--node", "top"});
+  CHECK(not_parent.status == 1);
+  CHECK(not_parent.err.find("node 'top' is not a generative parent of 'channels'") != std::string::npos);
+  const Run hidden_observed = run({"probe", model, "--assemblies", cells, "--node", "cells", "--observed", "top"});
+  CHECK(hidden_observed.status == 2);
+  CHECK(hidden_observed.err.find("--observed names node 'top', which is hidden") != std::string::npos);
+  const Run with_data = run({"probe", model, "--assemblies", cells, "--node", "cells", "--data", cells});
+  CHECK(with_data.status == 2);
+  CHECK(with_data.err.find("--data does not apply with --assemblies") != std::string::npos);
+  const Run stray = run({"probe", model, "--data", cells, "--labels", cells, "--node", "cells", "--observed", "channels"});
+  CHECK(stray.status == 2);
+  CHECK(stray.err.find("--observed applies with --assemblies only") != std::string::npos);
+  const std::string two = scratch.write("two.yaml", R"(name: two
+nodes:
+  - {name: cells, type: binary, size: 2}
+  - {name: left,  type: binary, size: 3, observed: true}
+  - {name: right, type: binary, size: 3, observed: true}
+generative:
+  cells: {distribution: sigmoid}
+  left:  {distribution: sigmoid, parents: [cells]}
+  right: {distribution: sigmoid, parents: [cells]}
+)");
+  const Run ambiguous = run({"probe", two, "--assemblies", cells, "--node", "cells"});
+  CHECK(ambiguous.status == 2);
+  CHECK(ambiguous.err.find("has 2 observed nodes (left, right): name the channels' node with --observed NAME") !=
+        std::string::npos);
+  CHECK(run({"probe", two, "--assemblies", scratch.write("small.assemblies", "0 1\n"), "--node", "cells", "--observed",
+             "right"})
+            .status == 0);
+}
+
 // The installed program is run_cli behind main(): same output, same exit status.
 TEST_CASE("exact --kl-from bars: KL in nats and bits equal to the engine's divergence over the bars distribution") {
   const std::string bars_model = HELMHOLTZ_SOURCE_DIR "/models/bars.yaml";
