@@ -42,9 +42,15 @@ int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
   out << "model " << (network.name.empty() ? "(unnamed)" : network.name) << " (" << file << "): valid\n\n";
   out << "nodes\n";
   out << "  " << std::left << std::setw(14) << "node" << std::setw(8) << "type" << std::setw(8) << "units" << "role\n";
-  for (const auto& node : network.nodes)
+  for (const auto& node : network.nodes) {
     out << "  " << std::setw(14) << node.name << std::setw(8) << "binary" << std::setw(8) << node.size
-        << (node.observed ? "observed" : "hidden") << "\n";
+        << (node.observed ? "observed" : "hidden");
+    if (const auto& cue = node.cue)
+      out << ", cue of " << network.nodes[cue->of].name << ": image " << cue->image_rows << "x" << cue->image_columns
+          << " in cells " << cue->cell_rows << "x" << cue->cell_columns << ", on at a fraction >= "
+          << format_number(cue->threshold);
+    out << "\n";
+  }
   out << "\n";
   describe_direction(out, network, network.generative, "generative model P (top-down, in topological order)");
   out << "\n";
@@ -58,6 +64,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
   if (const auto& t = network.training) {
     out << "trained with " << t->options.algorithm << " (optimizer " << t->options.optimizer << ") for "
         << t->epochs_completed << " epochs, seed " << t->options.seed;
+    if (t->options.cue_epochs > 0) out << ", cues in the first " << t->options.cue_epochs << " epochs";
     if (!t->data_file.empty()) out << ", on " << t->data_file;
     out << "\n";
   }

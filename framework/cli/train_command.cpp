@@ -58,6 +58,7 @@ TrainingOptions read_options(const Arguments& args, TrainingOptions o) {
   o.damping = args.real_or("--damping", o.damping);
   if (!(o.damping > 0)) throw UsageError("helmholtz train: --damping must be > 0");
   o.patience = args.count_or("--patience", o.patience, 0);
+  o.cue_epochs = args.count_or("--cue-epochs", o.cue_epochs, 0);
   if (const auto precision = args.optional_text("--precision")) {
     if (*precision != "float32" && *precision != "float64")
       throw UsageError("helmholtz train: unknown precision '" + *precision + "' (available: float64, float32)");
@@ -235,6 +236,7 @@ Command train_command() {
             {"--samples", "", "K", "rws, natural-rws: samples from Q per pattern (default 5)"},
             {"--sleep-updates", "", "", "rws, natural-rws: also train Q on fantasies from P (sleep phase)"},
             {"--damping", "", "E", "natural gradients: added to the Fisher matrix's diagonal (default 0.001)"},
+            {"--cue-epochs", "", "E", "wake-sleep: lean on the model's cues in the first E epochs, weight 1 down to 1/E (default 0)"},
             {"--precision", "", "P", "float64 (default) or float32: compute in single precision (wake-sleep, rws)"},
             {"--validation", "", "FILE", "held-out data: exact log p(d) per epoch when the network is small enough"},
             {"--max-hidden-units", "", "H", "exact validation only up to H hidden units (default 20)"},

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <xtensor/xnoalias.hpp>
 
+#include "framework/engines/cues.hpp"
 #include "framework/error.hpp"
 
 namespace helmholtz {
@@ -10,7 +11,7 @@ namespace helmholtz {
 template <class T>
 BasicRecognitionSampler<T>::BasicRecognitionSampler(const Network& network)
     : network_(network), observed_(network.observed_nodes()), parents_(network.nodes.size()),
-      probabilities_(network.nodes.size()), workspace_(network.nodes.size()),
+      probabilities_(network.nodes.size()), cues_(network.nodes.size()), workspace_(network.nodes.size()),
       observed_parents_(network.nodes.size(), false), pattern_parents_(network.nodes.size()),
       pattern_probabilities_(network.nodes.size()), pattern_log_on_(network.nodes.size()),
       pattern_log_off_(network.nodes.size()) {
@@ -29,6 +30,12 @@ const BasicNodeStates<T>& BasicRecognitionSampler<T>::sample(const MatrixT& data
 template <class T>
 const BasicNodeStates<T>& BasicRecognitionSampler<T>::sample(const MatrixT& data, Rng& rng) {
   return run(data, rng, nullptr, 1);
+}
+
+template <class T>
+const BasicNodeStates<T>& BasicRecognitionSampler<T>::sample_with_cues(const MatrixT& data, Rng& rng,
+                                                                       double cue_weight) {
+  return run(data, rng, nullptr, 1, false, cue_weight);
 }
 
 template <class T>
@@ -93,7 +100,8 @@ void BasicRecognitionSampler<T>::add_log_q_from_firing(std::size_t node, std::si
 
 template <class T>
 const BasicNodeStates<T>& BasicRecognitionSampler<T>::run(const MatrixT& data, Rng& rng, VectorT* log_q,
-                                                          std::size_t replicas, bool repeatedly) {
+                                                          std::size_t replicas, bool repeatedly,
+                                                          double cue_weight) {
   const std::size_t patterns = data.shape(0) * replicas;
   patterns_ = patterns;
   kept_ = repeatedly;
@@ -124,6 +132,11 @@ const BasicNodeStates<T>& BasicRecognitionSampler<T>::run(const MatrixT& data, R
       continue;
     }
     draw(node, patterns, rng, log_q, repeatedly && observed_parents_[node]);
+    if (cue_weight > 0.0 && network_.nodes[node].cue) {
+      const Cue& cue = *network_.nodes[node].cue;
+      cue_states(cue, states_[cue.of], cues_[node]);  // the observed node is clamped already
+      mix_in_cue(cues_[node], cue_weight, states_[node], rng);
+    }
   }
   return states_;
 }

@@ -21,6 +21,11 @@ class BasicRecognitionSampler {
   const BasicNodeStates<T>& sample(const MatrixT& data, Rng& rng, VectorT& log_q);
   // The states only (training needs no log Q).
   const BasicNodeStates<T>& sample(const MatrixT& data, Rng& rng);
+  // The states only, each node that declares a cue (graph/cue.hpp) taking its cue with
+  // probability cue_weight per unit (mix_in_cue, cues.hpp) right after Q drew it, so that
+  // the nodes above it are recognised from what it took: the wake phase of training with
+  // cues. At weight 0 it draws exactly as sample(data, rng).
+  const BasicNodeStates<T>& sample_with_cues(const MatrixT& data, Rng& rng, double cue_weight);
   // `replicas` samples per pattern: row n K + k of the states is sample k of pattern n
   // (K = replicas), drawn exactly as sample() would draw them from the data with each row
   // repeated K times. A node whose recognition parents are all observed has the same firing
@@ -36,7 +41,7 @@ class BasicRecognitionSampler {
 
  private:
   const BasicNodeStates<T>& run(const MatrixT& data, Rng& rng, VectorT* log_q, std::size_t replicas,
-                                bool repeatedly = false);
+                                bool repeatedly = false, double cue_weight = 0.0);
   // Draws the node from its parents' states (with log Q into log_q when given); with
   // `keep` for a node whose parents are all observed: probabilities and firing
   // log-probabilities kept for resample().
@@ -55,6 +60,7 @@ class BasicRecognitionSampler {
   BasicNodeStates<T> states_;
   std::vector<MatrixT> parents_, probabilities_;
   VectorT node_log_q_;
+  std::vector<MatrixT> cues_;  // per cued node: the cue of the last call's data
   std::vector<precision::Workspace<T>> workspace_;
   std::vector<bool> observed_parents_;  // per node: its recognition parents are all observed
   bool kept_ = false;                   // sample_repeatedly() kept what resample() reuses

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "framework/distribution.hpp"
+#include "framework/graph/cue.hpp"
 #include "framework/graph/training_record.hpp"
 
 namespace helmholtz {
@@ -26,6 +27,7 @@ struct Node {
   NodeType type = NodeType::binary;
   std::size_t size = 0;  // number of units
   bool observed = false;
+  std::optional<Cue> cue;  // hidden nodes only: a coarse copy of an observed node (graph/cue.hpp)
 };
 
 // The distribution of one node in one direction, with the node indices of its parents in

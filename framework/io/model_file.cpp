@@ -7,6 +7,8 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <tuple>
+#include <utility>
 
 #include <yaml-cpp/yaml.h>
 
@@ -23,7 +25,29 @@ constexpr double max_parameters_per_node = 5e8;
 
 const std::vector<std::string> top_level_keys = {"name", "description", "seed", "nodes", "generative",
                                                  "recognition", "training"};
-const std::vector<std::string> node_keys = {"name", "type", "size", "observed"};
+const std::vector<std::string> node_keys = {"name", "type", "size", "observed", "cue"};
+const std::vector<std::string> cue_keys = {"of", "image", "cells", "threshold"};
+
+// "8x4": 8 rows, 4 columns, each a whole number >= 1.
+std::optional<std::pair<std::size_t, std::size_t>> parse_shape(const std::string& text) {
+  const std::size_t x = text.find('x');
+  if (x == std::string::npos) return std::nullopt;
+  auto whole = [](const char* begin, const char* end) -> std::optional<std::size_t> {
+    std::size_t value = 0;
+    const auto parsed = std::from_chars(begin, end, value);
+    if (begin == end || parsed.ec != std::errc() || parsed.ptr != end || value < 1 || value > 1000000)
+      return std::nullopt;
+    return value;
+  };
+  const auto rows = whole(text.data(), text.data() + x);
+  const auto columns = whole(text.data() + x + 1, text.data() + text.size());
+  if (!rows || !columns) return std::nullopt;
+  return std::pair{*rows, *columns};
+}
+
+std::string show_shape(std::size_t rows, std::size_t columns) {
+  return std::to_string(rows) + "x" + std::to_string(columns);
+}
 
 struct Reader {
   const Registry& registry;
@@ -71,6 +95,63 @@ struct Reader {
     }
     if (network.observed_nodes().empty())
       fail(yaml::at(nodes, file.with_field("nodes")), "no node is observed (mark the data node with observed: true)");
+    // After every node is known, so that a cue may name an observed node declared below it.
+    for (std::size_t i = 0; i < network.nodes.size(); ++i)
+      if (const YAML::Node cue = node_entries[i]["cue"]) network.nodes[i].cue = read_cue(cue, i);
+  }
+
+  // cue: {of: pixels, image: 8x8, cells: 4x4, threshold: 0.5} (graph/cue.hpp).
+  Cue read_cue(const YAML::Node& entry, std::size_t node) {
+    const Node& cued = network.nodes[node];
+    const Where where = file.with_field("nodes." + cued.name + ".cue");
+    if (cued.observed)
+      fail(yaml::at(entry, where), "'" + cued.name + "' is observed, so it takes no cue (the data gives its "
+                                   "states); a cue belongs on a hidden node");
+    if (!entry.IsMap())
+      fail(yaml::at(entry, where), "the cue is " + yaml::show(entry) +
+                                       ", but must be a map like {of: pixels, image: 8x8, cells: 4x4}");
+    yaml::check_keys(entry, cue_keys, where);
+    if (!entry["of"]) fail(yaml::at(entry, where), "missing key 'of' (the observed node it is a coarse copy of)");
+    if (!entry["image"])
+      fail(yaml::at(entry, where), "missing key 'image' (that node's units as rows x columns, like 8x8)");
+    if (!entry["cells"])
+      fail(yaml::at(entry, where), "missing key 'cells' (the blocks the image is cut into, rows x columns, like 4x4)");
+    Cue cue;
+    cue.of = lookup(entry["of"], where, "of");
+    const Node& image = network.nodes[cue.of];
+    if (!image.observed)
+      fail(yaml::at(entry["of"], where), "of is '" + image.name + "', a hidden node, but must be an observed node "
+                                         "(a cue is a coarse copy of the data)");
+    auto shape = [&](const char* key) {
+      const YAML::Node value = entry[key];
+      const auto parsed = value.IsScalar() ? parse_shape(value.Scalar()) : std::nullopt;
+      if (!parsed)
+        fail(yaml::at(value, where), std::string(key) + " is " + yaml::show(value) +
+                                         ", but must be rows x columns, two whole numbers >= 1 like 8x8");
+      return *parsed;
+    };
+    std::tie(cue.image_rows, cue.image_columns) = shape("image");
+    std::tie(cue.cell_rows, cue.cell_columns) = shape("cells");
+    const std::string image_shape = show_shape(cue.image_rows, cue.image_columns);
+    const std::string cell_shape = show_shape(cue.cell_rows, cue.cell_columns);
+    if (cue.image_rows * cue.image_columns != image.size)
+      fail(yaml::at(entry["image"], where), "image " + image_shape + " has " +
+                                                std::to_string(cue.image_rows * cue.image_columns) + " pixels, but '" +
+                                                image.name + "' has " + std::to_string(image.size) + " units");
+    if (cue.image_rows % cue.cell_rows != 0 || cue.image_columns % cue.cell_columns != 0)
+      fail(yaml::at(entry["cells"], where), "cells " + cell_shape + " do not cut image " + image_shape +
+                                                " into equal blocks (each must divide the image's rows and columns)");
+    if (cue.units() != cued.size)
+      fail(yaml::at(entry["cells"], where), "cells " + cell_shape + " give " + std::to_string(cue.units()) +
+                                                " units, but '" + cued.name + "' has " + std::to_string(cued.size) +
+                                                " (its size)");
+    if (const YAML::Node threshold = entry["threshold"]) {
+      cue.threshold = yaml::read_number(threshold, where, "threshold");
+      if (!(cue.threshold > 0.0 && cue.threshold <= 1.0))
+        fail(yaml::at(threshold, where), "threshold is " + format_number(cue.threshold) +
+                                             ", but must be in (0, 1] (the fraction of on pixels that turns a cell on)");
+    }
+    return cue;
   }
 
   NodeShape shape_of(std::size_t node, const std::vector<std::size_t>& parents) const {
@@ -315,6 +396,15 @@ std::string model_to_yaml(const Network& network) {
     out << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value << node.name << YAML::Key << "type"
         << YAML::Value << "binary" << YAML::Key << "size" << YAML::Value << node.size;
     if (node.observed) out << YAML::Key << "observed" << YAML::Value << true;
+    if (const auto& cue = node.cue) {
+      out << YAML::Key << "cue" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      out << YAML::Key << "of" << YAML::Value << network.nodes[cue->of].name;
+      out << YAML::Key << "image" << YAML::Value << show_shape(cue->image_rows, cue->image_columns);
+      out << YAML::Key << "cells" << YAML::Value << show_shape(cue->cell_rows, cue->cell_columns);
+      if (cue->threshold != Cue{}.threshold)
+        out << YAML::Key << "threshold" << YAML::Value << format_number(cue->threshold);
+      out << YAML::EndMap;
+    }
     out << YAML::EndMap;
   }
   out << YAML::EndSeq;

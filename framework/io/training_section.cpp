@@ -15,7 +15,7 @@ const std::vector<std::string> section_keys = {"algorithm", "epochs_completed", 
 const std::vector<std::string> option_keys = {
     "batch_size", "generative_learning_rate", "recognition_learning_rate", "shuffle",
     "optimizer", "momentum",  "schedule",                 "decay",                     "weight_decay",
-    "natural_coordinates", "samples", "sleep_updates", "damping", "patience", "precision"};
+    "natural_coordinates", "samples", "sleep_updates", "damping", "patience", "precision", "cue_epochs"};
 
 std::size_t read_whole(const YAML::Node& node, const Where& where, const std::string& what) {
   const double value = yaml::read_number(node, where, what);
@@ -83,6 +83,7 @@ TrainingRecord read_training_section(const YAML::Node& section, const Where& fil
     flag("sleep_updates", o.sleep_updates);
     number("damping", o.damping, 0.0, true, std::numeric_limits<double>::infinity());
     whole("patience", o.patience);
+    whole("cue_epochs", o.cue_epochs);
     std::string precision = o.single_precision ? "float32" : "float64";
     one_of("precision", precision, {"float64", "float32"});
     o.single_precision = precision == "float32";
@@ -132,6 +133,7 @@ void write_training_section(YAML::Emitter& out, const TrainingRecord& record) {
   out << YAML::Key << "damping" << YAML::Value << format_number(o.damping);
   out << YAML::Key << "patience" << YAML::Value << o.patience;
   out << YAML::Key << "precision" << YAML::Value << (o.single_precision ? "float32" : "float64");
+  out << YAML::Key << "cue_epochs" << YAML::Value << o.cue_epochs;
   out << YAML::EndMap;
   if (!record.optimiser_state.empty()) {
     out << YAML::Key << "optimizer_state" << YAML::Value << YAML::BeginMap;

@@ -8,6 +8,8 @@
 
 #include "framework/engines/exact_inference.hpp"
 #include "framework/engines/free_energy.hpp"
+#include "framework/engines/training/cue_schedule.hpp"
+#include "framework/engines/training/follows_cues.hpp"
 #include "framework/engines/training/optimisers/conjugate_gradient.hpp"
 #include "framework/engines/training/optimisers/schedule.hpp"
 #include "framework/patterns.hpp"
@@ -102,6 +104,17 @@ TrainingOutcome train(Network& network, const ByteMatrix& data, const TrainingOp
                 "' trains in double precision only; --precision float32 is for wake-sleep and rws");
   if (options.single_precision && line_search)
     throw Error("the cg optimizer searches in double precision only; use --precision float64");
+  FollowsCues* cued = nullptr;  // asked for only when the run has cue epochs
+  if (options.cue_epochs > 0) {
+    const std::string flag = "--cue-epochs " + std::to_string(options.cue_epochs);
+    if (std::none_of(network.nodes.begin(), network.nodes.end(), [](const Node& n) { return n.cue.has_value(); }))
+      throw Error(flag + ": the network declares no cue; give a hidden node one in the model file "
+                         "(cue: {of: NODE, image: RxC, cells: RxC}), or leave out --cue-epochs");
+    cued = dynamic_cast<FollowsCues*>(algorithm.get());
+    if (!cued)
+      throw Error(flag + ": the algorithm '" + options.algorithm +
+                  "' does not take cues; train with cues using wake-sleep, or leave out --cue-epochs");
+  }
   const SinglePrecisionScope single_precision(network, options.single_precision);
   ConjugateGradient conjugate_gradient(options.generative_rate);
   Learners learners{generative, recognition};
@@ -193,6 +206,7 @@ TrainingOutcome train(Network& network, const ByteMatrix& data, const TrainingOp
     generative.coordinates().load();
     recognition.coordinates().load();
     const double factor = schedule.factor(epoch - 1);
+    if (cued) cued->set_cue_weight(cue_weight(epoch, options.cue_epochs));
     EpochReport report;
     report.epoch = epoch;
     auto interrupted = [&] { return options.interrupt && options.interrupt->load(std::memory_order_relaxed); };

@@ -32,6 +32,9 @@ struct TrainingOptions {
   std::size_t samples = 5;     // rws, natural-rws: samples from Q per pattern (K)
   bool sleep_updates = false;  // rws, natural-rws: also a sleep-phase update of Q
   double damping = 1e-3;       // natural gradients: added to the Fisher diagonal
+  // wake-sleep: the first cue_epochs epochs of the run (counted as the record counts them)
+  // lean on the cues of the nodes that declare one (cue_schedule.hpp); 0: cues are ignored.
+  std::size_t cue_epochs = 0;
 
   // Stopping.
   std::size_t patience = 0;  // stop after this many epochs without a better validation score (0: never)

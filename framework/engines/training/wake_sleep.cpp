@@ -6,17 +6,22 @@
 //          move the recognition parameters along  (1/B) sum_n d/dphi log Q(h_n | d_n).
 // With B = 1 this is the online rule of the papers. In double precision, or in float with
 // --precision float32 (the same draws; the gradients in float, the steps in double).
+// With cues (--cue-epochs; Ramos, Sa-Couto & Wichert) the wake phase's h is drawn from Q with
+// each cued node taking its cue, at the schedule's weight, before the nodes above it are
+// drawn: P then learns the coarse picture top-down first; the sleep phase is unchanged.
 #include "framework/engines/ancestral_sampling.hpp"
 #include "framework/engines/recognition.hpp"
 #include "framework/engines/training/algorithm.hpp"
+#include "framework/engines/training/follows_cues.hpp"
 
 namespace helmholtz::algorithms {
 namespace {
 
 template <class T>
-class WakeSleep final : public AlgorithmInPrecision<T> {
+class WakeSleep final : public AlgorithmInPrecision<T>, public FollowsCues {
  public:
   explicit WakeSleep(Network& network) : recognition_(network), generative_(network) {}
+  void set_cue_weight(double weight) override { cue_weight_ = weight; }
 
  protected:
   void run(const xt::xtensor<T, 2>& batch, Rng& rng, Learners& learners, double rate_factor) override {
@@ -25,7 +30,8 @@ class WakeSleep final : public AlgorithmInPrecision<T> {
       weights_ = xt::xtensor<T, 1>::from_shape({count});
       weights_.fill(T(1) / static_cast<T>(count));
     }
-    const BasicNodeStates<T>& recognised = recognition_.sample(batch, rng);
+    const BasicNodeStates<T>& recognised =
+        cue_weight_ > 0.0 ? recognition_.sample_with_cues(batch, rng, cue_weight_) : recognition_.sample(batch, rng);
     learners.generative.ascend_log_probability(recognised, weights_, rate_factor);
     const BasicNodeStates<T>& fantasy = generative_.sample(count, rng);
     learners.recognition.ascend_log_probability(fantasy, weights_, rate_factor);
@@ -35,6 +41,7 @@ class WakeSleep final : public AlgorithmInPrecision<T> {
   BasicRecognitionSampler<T> recognition_;
   BasicAncestralSampler<T> generative_;
   xt::xtensor<T, 1> weights_;  // 1/B for each pattern
+  double cue_weight_ = 0.0;
 };
 
 }  // namespace

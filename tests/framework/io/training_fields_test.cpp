@@ -87,6 +87,7 @@ TEST_CASE("the training section round-trips, options and optimiser state include
   record.options.damping = 0.01;
   record.options.patience = 3;
   record.options.shuffle = false;
+  record.options.cue_epochs = 25;
   record.epochs_completed = 42;
   record.data_file = "data/train.data";
   record.data_checksum = "fnv1a64:0123456789abcdef";
@@ -113,6 +114,7 @@ TEST_CASE("the training section round-trips, options and optimiser state include
   CHECK(r.options.damping == 0.01);
   CHECK(r.options.patience == 3);
   CHECK(!r.options.shuffle);
+  CHECK(r.options.cue_epochs == 25);
   CHECK(r.epochs_completed == 42);
   CHECK(r.data_file == "data/train.data");
   CHECK(r.data_checksum == "fnv1a64:0123456789abcdef");
@@ -144,7 +146,9 @@ TEST_CASE("mistakes in the training section are refused at their line") {
   CHECK(error_of(base + "training:\n  options: {batch_size: 2, learning_rate: 0.1}\n") ==
         "bad.yaml, line 8, column 28: training.options: unknown key 'learning_rate' (allowed: batch_size, "
         "generative_learning_rate, recognition_learning_rate, shuffle, optimizer, momentum, schedule, decay, "
-        "weight_decay, natural_coordinates, samples, sleep_updates, damping, patience, precision)");
+        "weight_decay, natural_coordinates, samples, sleep_updates, damping, patience, precision, cue_epochs)");
+  CHECK(error_of(base + "training:\n  options: {cue_epochs: 2.5}\n") ==
+        "bad.yaml, line 8, column 25: training.options: cue_epochs is '2.5', but must be a whole number >= 0");
   CHECK(error_of(base + "training:\n  options: {precision: float16}\n") ==
         "bad.yaml, line 8, column 24: training.options: precision is 'float16', but must be one of float64, float32");
   CHECK(error_of(base + "training:\n  optimizer_state: {generative: {velocity: [1, x]}}\n") ==
