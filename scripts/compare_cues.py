@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Train the 8x8 9s with and without cues, as in docs/results-cues.md.
+"""Train the 8x8 9s with and without cues, as in docs/results.md (Multi-level cues).
 
 For each setting (learning rate, epochs) it trains models/digits9.yaml (no cues) and
 models/digits9-cues.yaml with --cue-epochs E (the same starting parameters: both files draw

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Do hidden units find the cell assemblies planted in a binned spike recording? (docs/results-spikes.md)
+"""Do hidden units find the cell assemblies planted in a binned spike recording? (docs/results.md, Spike recordings)
 
 Makes a synthetic recording with `helmholtz data assemblies --planted`, trains networks on it
 (each row below: a plugin for the channels, a number of hidden units, an algorithm, a rate)
