@@ -1,4 +1,4 @@
-// The spike-assemblies example shipped under models/ (docs/results-spikes.md): the data are the
+// The spike-assemblies example shipped under models/ (docs/results.md, Spike recordings): the data are the
 // generator's bins for seed 1, the assemblies file lists the assemblies it planted, and the
 // trained network's generative weights pick out every one of them. Facts checked against
 // independent sources: the patterns and assemblies against the C++ generator run here, the
