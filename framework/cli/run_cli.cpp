@@ -1,5 +1,8 @@
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <new>
+#include <string>
 
 #include "framework/cli/command.hpp"
 #include "framework/cli/interrupt.hpp"
@@ -21,6 +24,18 @@ std::string program_help(const std::vector<Command>& commands) {
     out += name + c.spec.summary + "\n";
   }
   return out + "\nRun 'helmholtz COMMAND --help' for the options of a command.\n";
+}
+
+// A full disk, a closed pipe or a failed device shows only as a failed output stream: a
+// command whose output was not all written must not exit 0 as if it had been.
+int checked_output(const std::string& command, int status, std::ostream& out, std::ostream& err) {
+  errno = 0;
+  out.flush();
+  if (out) return status;
+  const int error = errno;
+  err << "helmholtz " << command << ": could not write the output"
+      << (error != 0 ? std::string(" (") + std::strerror(error) + ")" : std::string()) << "\n";
+  return status == 0 ? 1 : status;
 }
 
 }  // namespace
@@ -45,9 +60,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       const Arguments arguments(command.spec, std::vector<std::string>(args.begin() + 1, args.end()));
       if (arguments.help_requested()) {
         out << help_text(command.spec);
-        return 0;
+        return checked_output(command.spec.name, 0, out, err);
       }
-      return command.run(arguments, out, err);
+      return checked_output(command.spec.name, command.run(arguments, out, err), out, err);
     } catch (const Interrupted&) {
       err << "helmholtz " << command.spec.name << ": interrupted\n";
       return interrupted_status;

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <streambuf>
 #include <string>
 #include <vector>
 
@@ -645,6 +646,57 @@ TEST_CASE("the helmholtz binary prints what run_cli prints and exits with its st
   CHECK(slurp(err_file).find("missing -n") != std::string::npos);
   CHECK(shell("check '" + (scratch.path / "missing.yaml").string() + "'") == 1);
   CHECK(shell("--help") == 0);
+}
+
+// A stream buffer that refuses every byte, as a full disk does.
+class FullDevice : public std::streambuf {
+ protected:
+  int_type overflow(int_type) override { return traits_type::eof(); }
+  std::streamsize xsputn(const char*, std::streamsize) override { return 0; }
+};
+
+TEST_CASE("a command whose output cannot be written exits 1 with a message, never 0 in silence") {
+  const std::vector<std::vector<std::string>> commands = {
+      {"sample", tiny_model, "-n", "5", "--seed", "1"},
+      {"data", "bars", "-n", "5", "--seed", "1"},
+      {"check", tiny_model},
+      {"sample", "--help"},
+  };
+  for (const auto& args : commands) {
+    CAPTURE(args[0]);
+    FullDevice full;
+    std::ostream out(&full);
+    std::ostringstream err;
+    CHECK(cli::run_cli(args, out, err) == 1);
+    CHECK(err.str().find("helmholtz " + args[0] + ": could not write the output") != std::string::npos);
+  }
+}
+
+TEST_CASE("the helmholtz binary writing to /dev/full exits 1 and says why") {
+  if (!std::filesystem::exists("/dev/full")) return;  // not every system has one
+  ScratchDirectory scratch;
+  const std::string data = (scratch.path / "tiny.data").string();
+  REQUIRE(run({"sample", tiny_model, "-n", "20", "--seed", "1"}).status == 0);
+  {
+    std::ofstream file(data);
+    file << run({"sample", tiny_model, "-n", "20", "--seed", "1"}).out;
+  }
+  const std::string err_file = (scratch.path / "err.txt").string();
+  const std::vector<std::string> commands = {
+      "sample '" + tiny_model + "' -n 5 --seed 1",
+      "exact '" + tiny_model + "' --data '" + data + "'",
+      "data bars -n 5 --seed 1",
+      "check '" + tiny_model + "'",
+      "evaluate '" + tiny_model + "' --data '" + data + "' --samples 5",
+  };
+  for (const std::string& arguments : commands) {
+    CAPTURE(arguments);
+    const std::string command = std::string("'") + HELMHOLTZ_BINARY + "' " + arguments + " > /dev/full 2> '" + err_file + "'";
+    const int raw = std::system(command.c_str());
+    REQUIRE(WIFEXITED(raw));
+    CHECK(WEXITSTATUS(raw) == 1);
+    CHECK(slurp(err_file).find("could not write the output (No space left on device)") != std::string::npos);
+  }
 }
 
 }  // namespace
