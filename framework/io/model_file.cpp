@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -338,18 +339,27 @@ struct Reader {
 }  // namespace
 
 Network parse_model(const std::string& text, const std::string& file, const Registry& registry) {
-  YAML::Node root;
+  std::vector<YAML::Node> documents;
   try {
-    root = YAML::Load(text);
+    documents = YAML::LoadAll(text);
   } catch (const YAML::ParserException& e) {
     fail(Where{file, e.mark.line + 1, e.mark.column + 1, ""}, "not valid YAML: " + e.msg);
   }
+  // A model is one document; a second one (after `---`) would otherwise be dropped unread.
+  for (std::size_t i = 1; i < documents.size(); ++i)
+    if (documents[i] && !documents[i].IsNull())
+      fail(yaml::at(documents[i], Where{file, 0, 0, ""}),
+           "a second YAML document begins here, but a model file holds one network (remove the '---' line, or split the file)");
+  const YAML::Node root = documents.empty() ? YAML::Node() : documents[0];
   if (!root || root.IsNull()) fail(Where{file, 1, 0, ""}, "the model file is empty");
   Reader reader{registry, Where{file, 0, 0, ""}, {}, {}, {}};
   return reader.read(root);
 }
 
 Network read_model(const std::string& file, const Registry& registry) {
+  std::error_code ignored;
+  if (std::filesystem::is_directory(file, ignored))
+    throw Error("'" + file + "' is a directory, not a model file");
   std::ifstream in(file, std::ios::binary);
   if (!in) throw Error("cannot open model file '" + file + "'");
   std::ostringstream text;

@@ -568,6 +568,26 @@ TEST_CASE("an empty model file is refused with its file label") {
   }
 }
 
+TEST_CASE("a second YAML document in a model file is refused at its line, not dropped") {
+  const std::string body = "nodes:\n  - {name: a, type: binary, size: 1, observed: true}\n"
+                           "generative:\n  a: {distribution: sigmoid}\n";
+  const InputError e = error_of(body + "---\nnodes: []\n");
+  CHECK(std::string(e.what()).rfind("bad.yaml, line 6", 0) == 0);
+  CHECK(contains(e.what(), "a second YAML document begins here, but a model file holds one network"));
+  // A document marker with nothing after it, or an explicit end, adds no document to lose.
+  CHECK(parse_model(body + "---\n", "ok.yaml").nodes.size() == 1);
+  CHECK(parse_model("---\n" + body + "...\n", "ok.yaml").nodes.size() == 1);
+}
+
+TEST_CASE("a directory given as a model file is named as a directory") {
+  try {
+    read_model(HELMHOLTZ_SOURCE_DIR "/models", builtin_registry());
+    FAIL("a directory was read as a model");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()) == std::string("'") + HELMHOLTZ_SOURCE_DIR + "/models' is a directory, not a model file");
+  }
+}
+
 TEST_CASE("a large seed is kept exactly") {
   // 2^53 + 1 = 9007199254740993 is a valid 64-bit seed that a double cannot hold; it must
   // not silently become 2^53, or two different seeds would give the same parameters.
