@@ -7,6 +7,15 @@ namespace helmholtz::cli {
 
 std::string Arguments::error_prefix() const { return "helmholtz " + spec_.name + ": "; }
 
+namespace {
+
+// A dash followed by something other than a digit or a decimal point: an option, not a value.
+bool looks_like_option(const std::string& arg) {
+  return arg.size() > 1 && arg[0] == '-' && !std::isdigit(static_cast<unsigned char>(arg[1])) && arg[1] != '.';
+}
+
+}  // namespace
+
 Arguments::Arguments(const CommandSpec& spec, const std::vector<std::string>& args) : spec_(spec) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -34,6 +43,16 @@ Arguments::Arguments(const CommandSpec& spec, const std::vector<std::string>& ar
       }
       if (!inline_value) {
         if (i + 1 >= args.size()) throw UsageError(error_prefix() + option->name + " needs a value " + option->value_name);
+        // `-n --seed 1` forgot the value of -n; taking "--seed" as it would hide the mistake
+        // behind a confusing one. A value that really starts with a dash goes inline
+        // (--data=-x); "-" alone and negative numbers are values.
+        const std::string& next = args[i + 1];
+        if (looks_like_option(next))
+          throw UsageError(error_prefix() + option->name + " needs a value " + option->value_name +
+                           ", but is followed by the option " + next +
+                           (option->name.rfind("--", 0) == 0
+                                ? " (write " + option->name + "=VALUE for a value that starts with '-')"
+                                : std::string()));
         value = args[++i];
       }
       values_[option->name] = value;

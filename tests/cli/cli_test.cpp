@@ -256,6 +256,9 @@ TEST_CASE("sample: usage errors exit 2 with a clear message on err") {
       {{"sample", tiny_model, "-n", "2.5", "--seed", "1"}, "-n is '2.5', but must be a whole number >= 1"},
       {{"sample", tiny_model, "-n", "5", "--seed", "x"}, "--seed is 'x', but must be a whole number >= 0"},
       {{"sample", tiny_model, "--seed", "1", "-n"}, "-n needs a value"},
+      {{"sample", tiny_model, "-n", "--seed", "1"}, "-n needs a value N, but is followed by the option --seed"},
+      {{"sample", tiny_model, "-n", "5", "--seed", "-o", "x.data"}, "--seed needs a value S, but is followed by the option -o"
+                                                                     " (write --seed=VALUE for a value that starts with '-')"},
       {{"sample", tiny_model, "-n", "5", "-n", "6", "--seed", "1"}, "-n is given twice"},
       {{"sample", tiny_model, "-n", "5", "--seed", "1", "--bogus"}, "unknown option '--bogus'"},
       {{"sample", tiny_model, "-n", "5", "--seed", "1", "--all-nodes=yes"}, "--all-nodes takes no value"},
