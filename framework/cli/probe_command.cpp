@@ -16,6 +16,7 @@
 #include "framework/io/json_writer.hpp"
 #include "framework/io/model_file.hpp"
 #include "plugins/builtin.hpp"
+#include "framework/io/text_lines.hpp"
 
 namespace helmholtz::cli {
 namespace {
@@ -27,7 +28,7 @@ std::vector<int> read_labels(const std::string& file) {
   if (!in) throw Error("cannot open labels file '" + file + "'");
   std::vector<int> labels;
   std::string line;
-  for (std::size_t number = 1; std::getline(in, line); ++number) {
+  for (std::size_t number = 1; read_text_line(in, line, file, number); ++number) {
     const std::string text = line.substr(0, line.find('#'));
     const std::size_t begin = text.find_first_not_of(" \t\r"), end = text.find_last_not_of(" \t\r");
     if (begin == std::string::npos) continue;

@@ -15,6 +15,7 @@
 #include "framework/render/figures.hpp"
 #include "framework/render/png.hpp"
 #include "plugins/builtin.hpp"
+#include "framework/io/text_lines.hpp"
 
 namespace helmholtz::cli {
 namespace {
@@ -90,14 +91,14 @@ render::Image curve_figure(const Arguments& args, const std::string& file) {
   std::ifstream in(file);
   if (!in) throw Error("cannot open learning curve '" + file + "'");
   std::string line;
-  if (!std::getline(in, line)) throw Error(file + ": empty, expected a header line (epoch,seconds,...)");
+  if (!read_text_line(in, line, file, 1)) throw Error(file + ": empty, expected a header line (epoch,seconds,...)");
   if (!line.empty() && line.back() == '\r') line.pop_back();
   const std::vector<std::string> header = split(line, ',');
   if (header.empty() || header[0] != "epoch")
     throw Error(file + ":1: the first column must be 'epoch' (a CSV written by train --log)");
   std::vector<render::Series> all(header.size());
   for (std::size_t c = 0; c < header.size(); ++c) all[c].name = header[c];
-  for (std::size_t number = 2; std::getline(in, line); ++number) {
+  for (std::size_t number = 2; read_text_line(in, line, file, number); ++number) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
     const std::vector<std::string> cells = split(line, ',');

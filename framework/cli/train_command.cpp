@@ -13,6 +13,7 @@
 #include "framework/io/data_file.hpp"
 #include "framework/io/model_file.hpp"
 #include "plugins/builtin.hpp"
+#include "framework/io/text_lines.hpp"
 
 namespace helmholtz::cli {
 namespace {
@@ -82,7 +83,8 @@ class LearningCurve {
     if (!keep_rows_up_to_epoch) return;
     std::ifstream in(file_);  // a resumed run continues the curve of the run before
     std::string line;
-    for (bool header = true; std::getline(in, line); header = false) {
+    for (std::size_t number = 1; read_text_line(in, line, file_, number); ++number) {
+      const bool header = number == 1;
       if (header || line.empty()) continue;
       const std::size_t epoch = std::strtoull(line.c_str(), nullptr, 10);
       if (epoch >= 1 && epoch <= epochs_before) text_ += line + "\n";

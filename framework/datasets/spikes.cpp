@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "framework/error.hpp"
+#include "framework/io/text_lines.hpp"
 
 namespace helmholtz::datasets {
 
@@ -94,7 +95,7 @@ SpikeRecording parse_spikes(std::istream& in, const std::string& file, std::opti
   std::size_t largest_channel = 0;
   std::string line;
   int line_number = 0;
-  while (std::getline(in, line)) {
+  while (read_text_line(in, line, file, static_cast<std::size_t>(line_number) + 1)) {
     ++line_number;
     const std::vector<Field> fields = fields_of(line);
     if (fields.empty()) continue;

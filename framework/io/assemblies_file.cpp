@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "framework/error.hpp"
+#include "framework/io/text_lines.hpp"
 
 namespace helmholtz {
 namespace {
@@ -58,7 +59,7 @@ AssembliesFile parse_assemblies(std::istream& in, const std::string& file, std::
   AssembliesFile out;
   out.file = file;
   std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
+  for (int number = 1; read_text_line(in, line, file, static_cast<std::size_t>(number)); ++number) {
     std::vector<std::size_t> assembly = parse_line(line, Where{file, number, 0, ""}, channels, owner);
     if (assembly.empty()) continue;
     out.assemblies.push_back(std::move(assembly));

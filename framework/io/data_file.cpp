@@ -1,5 +1,6 @@
 #include "framework/io/data_file.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
@@ -9,6 +10,20 @@
 #include "framework/patterns.hpp"
 
 namespace helmholtz {
+
+namespace {
+
+// A byte as a message can show it: 'x' when printable, else its value (a NUL or a control
+// character would cut the message short or garble the terminal).
+std::string describe_byte(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  if (byte >= 0x20 && byte < 0x7F) return std::string("character '") + c + "'";
+  char text[16];
+  std::snprintf(text, sizeof text, "byte 0x%02X", byte);
+  return text;
+}
+
+}  // namespace
 
 ByteMatrix parse_patterns(std::istream& in, std::size_t width, const std::string& file) {
   std::vector<std::uint8_t> bits;
@@ -21,28 +36,57 @@ ByteMatrix parse_patterns(std::istream& in, std::size_t width, const std::string
     if (end != std::istream::pos_type(-1) && end > start)
       bits.reserve(static_cast<std::size_t>(end - start) / (width + 1) * width + width);
   }
-  std::string line;
-  int line_number = 0;
-  std::size_t rows = 0;
-  while (std::getline(in, line)) {
-    ++line_number;
-    std::size_t count = 0;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-      const char c = line[i];
-      if (c == '#') break;
-      if (c == ' ' || c == '\t' || c == '\r') continue;
-      const Where where{file, line_number, static_cast<int>(i) + 1, ""};
-      if (c != '0' && c != '1')
-        fail(where, std::string("unexpected character '") + c + "' (patterns are written with 0 and 1)");
-      if (++count > width) fail(where, "pattern has more than " + std::to_string(width) + " units, the width of the observed nodes");
-      bits.push_back(c == '1' ? 1 : 0);
-    }
-    if (count == 0) continue;
-    if (count != width)
+  // Read byte by byte from the stream buffer, never a whole line at once: a file without line
+  // ends (/dev/zero, a binary file) is refused at its first bad byte instead of filling memory,
+  // and a long comment costs nothing. Lines end with \n, \r\n or a lone \r (old Mac files).
+  std::streambuf& buffer = *in.rdbuf();
+  using traits = std::char_traits<char>;
+  int line_number = 1;
+  std::size_t rows = 0, count = 0, column = 0;
+  bool in_comment = false;
+  auto end_line = [&] {
+    if (count != 0 && count != width)
       fail(Where{file, line_number, 0, ""}, "pattern has " + std::to_string(count) + " units, but the observed nodes have " +
                                                 std::to_string(width));
-    ++rows;
+    if (count != 0) ++rows;
+    ++line_number;
+    count = column = 0;
+    in_comment = false;
+  };
+  // A UTF-8 byte order mark, which some editors put first, is not part of the data.
+  if (buffer.sgetc() == 0xEF) {
+    const char mark[3] = {'\xEF', '\xBB', '\xBF'};
+    std::size_t matched = 0;
+    while (matched < 3 && buffer.sgetc() == traits::to_int_type(mark[matched])) {
+      buffer.sbumpc();
+      ++matched;
+    }
+    if (matched != 3) fail(Where{file, 1, 1, ""}, "unexpected byte 0xEF (patterns are written with 0 and 1)");
   }
+  for (int next = buffer.sbumpc(); next != traits::eof(); next = buffer.sbumpc()) {
+    const char c = traits::to_char_type(next);
+    ++column;
+    if (c == '\n') {
+      end_line();
+      continue;
+    }
+    if (c == '\r') {
+      if (buffer.sgetc() == '\n') buffer.sbumpc();
+      end_line();
+      continue;
+    }
+    if (in_comment) continue;
+    if (c == '#') {
+      in_comment = true;
+      continue;
+    }
+    if (c == ' ' || c == '\t') continue;
+    const Where where{file, line_number, static_cast<int>(std::min<std::size_t>(column, INT32_MAX)), ""};
+    if (c != '0' && c != '1') fail(where, "unexpected " + describe_byte(c) + " (patterns are written with 0 and 1)");
+    if (++count > width) fail(where, "pattern has more than " + std::to_string(width) + " units, the width of the observed nodes");
+    bits.push_back(c == '1' ? 1 : 0);
+  }
+  if (count != 0) end_line();  // a last pattern without a line end
   if (in.bad()) throw Error("cannot read data file '" + file + "'");
   return ByteMatrix(std::move(bits), {rows, width}, {static_cast<std::ptrdiff_t>(width), 1});  // the bytes read, not a copy
 }

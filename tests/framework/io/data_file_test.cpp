@@ -100,6 +100,36 @@ TEST_CASE("a file of CRLF lines reads like one of LF lines") {
   CHECK(same(crlf, lf));
 }
 
+TEST_CASE("lone CR line ends, a UTF-8 byte order mark and a last line without its end read as lines") {
+  const Matrix expected = matrix_of({{0, 1, 0, 1}, {1, 1, 0, 0}, {0, 0, 0, 0}}, 4);
+  CHECK(same(parse("0101\r1100\r# a comment\r0000", 4), expected));
+  CHECK(same(parse("\xEF\xBB\xBF" "0101\n1100\r\n0000\n", 4), expected));
+  // Only a whole mark is one: a lone 0xEF is a bad byte at line 1, column 1.
+  const InputError e = error_of("\xEF" "0101\n", 4);
+  CHECK(std::string(e.what()).rfind("d.txt, line 1, column 1: unexpected byte 0xEF", 0) == 0);
+}
+
+TEST_CASE("a NUL or control byte is named by its value, and a file of NULs is refused at once") {
+  const InputError nul = error_of(std::string("01\0" "01\n", 6), 4);
+  CHECK(std::string(nul.what()) == "d.txt, line 1, column 3: unexpected byte 0x00 (patterns are written with 0 and 1)");
+  const InputError bell = error_of("0101\n0\a01\n", 4);
+  CHECK(contains(bell.what(), "line 2, column 2: unexpected byte 0x07"));
+  // A stream that never ends a line (like /dev/zero) is refused at its first byte, not read
+  // into memory first: a megabyte of NULs stands in for the endless device.
+  const InputError zeros = error_of(std::string(std::size_t{1} << 20, '\0'), 4);
+  CHECK(contains(zeros.what(), "line 1, column 1: unexpected byte 0x00"));
+}
+
+TEST_CASE("/dev/zero as a data file is refused at once, not read forever") {
+  if (!fs::exists("/dev/zero")) return;
+  try {
+    read_data("/dev/zero", 4);
+    FAIL("/dev/zero was read as data");
+  } catch (const InputError& e) {
+    CHECK(std::string(e.what()).rfind("/dev/zero, line 1, column 1: unexpected byte 0x00", 0) == 0);
+  }
+}
+
 TEST_CASE("text without patterns parses to no rows") {
   const Matrix m = parse("# nothing\n\n   \n", 3);
   CHECK(m.shape(0) == 0);
