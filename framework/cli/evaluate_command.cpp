@@ -1,5 +1,7 @@
 // helmholtz evaluate MODEL --data FILE [--json] [--samples K]: the bound against the truth.
+#include <cmath>
 #include <iomanip>
+#include <limits>
 #include <optional>
 #include <ostream>
 
@@ -22,10 +24,17 @@ struct Column {
   Vector values;
 };
 
-double mean(const Vector& v) {
+// The mean over the patterns where the value is defined (NaN marks an undefined one: the KL
+// gap of an impossible pattern).
+double mean_of_defined(const Vector& v) {
   double sum = 0;
-  for (double x : v) sum += x;
-  return v.size() ? sum / static_cast<double>(v.size()) : 0.0;
+  std::size_t count = 0;
+  for (double x : v)
+    if (!std::isnan(x)) {
+      sum += x;
+      ++count;
+    }
+  return count ? sum / static_cast<double>(count) : std::numeric_limits<double>::quiet_NaN();
 }
 
 int run(const Arguments& args, std::ostream& out, std::ostream& err) {
@@ -52,6 +61,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   sampled_options.progress = [&sampling](double fraction) { sampling.update(fraction); };
   const SampledEstimates sampled = sampled_estimates(network, data, samples, rng, sampled_options);
   sampling.finish();
+  std::vector<std::size_t> impossible;  // patterns of probability 0 under the model
   std::vector<Column> columns = {
       {"sampled_bound", "sampled -F", sampled.sampled_bound},
       {"importance_log_likelihood", "importance", sampled.importance_log_likelihood}};
@@ -64,7 +74,12 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
     exact.progress = [&progress](double fraction) { progress.update(fraction); };
     const ExactResult result = exact_inference(network, data, exact);
     progress.finish();
+    // KL(Q || P(.|d)) = log p(d) - (-F). A pattern of probability 0 has no posterior P(.|d),
+    // so its gap is undefined (-inf - -inf): NaN here, "impossible" in the table, null in JSON.
     Vector gap = result.log_likelihood - result.free_energy_bound;
+    for (std::size_t n = 0; n < gap.size(); ++n)
+      if (std::isinf(result.log_likelihood(n)) && result.log_likelihood(n) < 0) impossible.push_back(n);
+    for (std::size_t n : impossible) gap(n) = std::numeric_limits<double>::quiet_NaN();
     columns.push_back({"exact_log_likelihood", "log p(d)", result.log_likelihood});
     columns.push_back({"exact_bound", "exact -F", result.free_energy_bound});
     columns.push_back({"kl_gap", "KL(Q||P)", gap});
@@ -79,9 +94,12 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
     json.key("patterns").value(static_cast<std::uint64_t>(data.shape(0)));
     json.key("samples").value(static_cast<std::uint64_t>(samples));
     json.key("hidden_units").value(static_cast<std::uint64_t>(network.hidden_units()));
+    json.key("impossible_patterns").begin_array();
+    for (std::size_t n : impossible) json.value(static_cast<std::uint64_t>(n + 1));
+    json.end_array();
     for (const auto& c : columns) {
       json.key(c.key).begin_object();
-      json.key("mean").value(mean(c.values));
+      json.key("mean").value(mean_of_defined(c.values));
       json.key("per_pattern").value(c.values);
       json.end_object();
     }
@@ -99,12 +117,21 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   out << "\n" << std::fixed << std::setprecision(5);
   for (std::size_t n = 0; n < data.shape(0); ++n) {
     out << std::setw(8) << n + 1;
-    for (const auto& c : columns) out << std::setw(14) << c.values(n);
+    for (const auto& c : columns) {
+      if (std::isnan(c.values(n)))
+        out << std::setw(14) << "impossible";
+      else
+        out << std::setw(14) << c.values(n);
+    }
     out << "\n";
   }
   out << std::setw(8) << "mean";
-  for (const auto& c : columns) out << std::setw(14) << mean(c.values);
+  for (const auto& c : columns) out << std::setw(14) << mean_of_defined(c.values);
   out << "\n" << std::defaultfloat;
+  if (!impossible.empty())
+    out << "\n" << impossible.size() << " of " << data.shape(0)
+        << " patterns are impossible under the model (p(d) = 0, log p(d) = -inf; the first is pattern "
+        << impossible.front() + 1 << "): their KL gap is undefined, and its mean is over the other patterns\n";
   return 0;
 }
 
@@ -126,7 +153,8 @@ Command evaluate_command() {
            "Per pattern and mean, in nats: sampled_bound = (1/K) sum_k [log P(h_k,d) - log Q(h_k|d)];\n"
            "importance_log_likelihood = log (1/K) sum_k P(h_k,d)/Q(h_k|d); and, when the hidden units\n"
            "are few enough, exact_log_likelihood = log p(d), exact_bound = sum_h Q(h|d)[log P(h,d) - log Q(h|d)]\n"
-           "and kl_gap = log p(d) - exact_bound = KL(Q(.|d) || P(.|d)). With --json each key holds\n"
+           "and kl_gap = log p(d) - exact_bound = KL(Q(.|d) || P(.|d)), undefined ('impossible', null in\n"
+           "JSON) for a pattern of probability 0; impossible_patterns lists those (from 1). With --json each key holds\n"
            "{\"mean\": x, \"per_pattern\": [...]}."},
           run};
 }

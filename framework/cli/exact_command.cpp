@@ -1,6 +1,7 @@
 // helmholtz exact MODEL (--data FILE | --all-patterns) [--json] [--posterior]: the true
 // log-likelihood by enumerating the hidden configurations.
 #include <cmath>
+#include <limits>
 #include <iomanip>
 #include <ostream>
 
@@ -38,6 +39,11 @@ std::vector<std::string> hidden_unit_names(const Network& network) {
   for (std::size_t i : network.hidden_nodes())
     for (std::size_t u = 0; u < network.nodes[i].size; ++u) out.push_back(network.nodes[i].name + "[" + std::to_string(u) + "]");
   return out;
+}
+
+// A pattern the model gives probability 0 has no posterior: its marginals are 0/0.
+bool impossible(const ExactResult& result, std::size_t n) {
+  return std::isinf(result.log_likelihood(n)) && result.log_likelihood(n) < 0;
 }
 
 // --kl-from GENERATOR: KL(data || model) over the generator's exact distribution.
@@ -126,6 +132,10 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
       json.key("posterior_marginals").value(result.posterior_marginals);
       json.key("posterior_mode").begin_array();
       for (std::size_t n = 0; n < result.posterior_mode.shape(0); ++n) {
+        if (impossible(result, n)) {  // no posterior, so no mode: null, like its marginals
+          json.value(std::numeric_limits<double>::quiet_NaN());
+          continue;
+        }
         json.begin_array();
         for (std::size_t u = 0; u < result.posterior_mode.shape(1); ++u)
           json.value(static_cast<std::uint64_t>(result.posterior_mode(n, u)));
@@ -150,6 +160,10 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
       out << std::setw(8) << n + 1 << "  " << std::left << std::setw(std::max<int>(7, int(data.shape(1)) + 2))
           << bits(data, n) << std::right << std::setw(20) << std::setprecision(12) << result.log_likelihood(n);
       if (all_patterns) out << std::setw(14) << std::setprecision(6) << std::exp(result.log_likelihood(n));
+      if (args.flag("--posterior") && impossible(result, n)) {
+        out << "  impossible under the model (p(d) = 0): no posterior\n";
+        continue;
+      }
       if (args.flag("--posterior")) {
         out << "  " << bits(result.posterior_mode, n) << " ";
         for (std::size_t u = 0; u < result.posterior_marginals.shape(1); ++u)
@@ -159,6 +173,11 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
     }
     out << "\nmean log p(d) over " << data.shape(0) << " patterns: " << std::setprecision(12) << mean(result.log_likelihood)
         << " nats\n";
+    std::size_t impossible_count = 0;
+    for (std::size_t n = 0; n < data.shape(0); ++n) impossible_count += impossible(result, n) ? 1 : 0;
+    if (impossible_count != 0)
+      out << impossible_count << " of " << data.shape(0)
+          << " patterns are impossible under the model (p(d) = 0): log p(d) = -inf is exact, not an overflow\n";
     if (all_patterns)
       out << "sum of p(d) over all " << data.shape(0) << " patterns: " << std::setprecision(15) << total_probability
           << " (|1 - sum| = " << std::setprecision(3) << std::abs(1.0 - total_probability) << ")\n";

@@ -651,6 +651,38 @@ TEST_CASE("the helmholtz binary prints what run_cli prints and exits with its st
   CHECK(shell("--help") == 0);
 }
 
+TEST_CASE("a pattern impossible under the model: -inf and 'impossible', never nan, in exact --posterior and evaluate") {
+  ScratchDirectory scratch;
+  // v[0] can fire only on its own (bias 0, weight 0): the pattern 10 has probability 0.
+  const std::string model = (scratch.path / "impossible.yaml").string();
+  const std::string data = (scratch.path / "impossible.data").string();
+  {
+    std::ofstream file(model);
+    file << "nodes:\n  - {name: h, type: binary, size: 1}\n  - {name: v, type: binary, size: 2, observed: true}\n"
+            "generative:\n  h: {distribution: sigmoid}\n"
+            "  v: {distribution: noisy-or, parents: [h], bias: [0, 0], weights: {h: [[0], [0.5]]}}\n";
+    std::ofstream patterns(data);
+    patterns << "10\n01\n";
+  }
+  const Run exact = run({"exact", model, "--data", data, "--posterior"});
+  CHECK(exact.status == 0);
+  CHECK(exact.out.find("nan") == std::string::npos);
+  CHECK(exact.out.find("impossible under the model (p(d) = 0): no posterior") != std::string::npos);
+  CHECK(exact.out.find("1 of 2 patterns are impossible under the model") != std::string::npos);
+  const Run exact_json = run({"exact", model, "--data", data, "--posterior", "--json"});
+  CHECK(exact_json.out.find("\"posterior_mode\": [null, [1]]") != std::string::npos);
+  CHECK(exact_json.out.find("\"posterior_marginals\": [[null], [1.0]]") != std::string::npos);
+
+  const Run evaluate = run({"evaluate", model, "--data", data, "--samples", "10", "--seed", "1"});
+  CHECK(evaluate.status == 0);
+  CHECK(evaluate.out.find("nan") == std::string::npos);
+  CHECK(evaluate.out.find("impossible\n") != std::string::npos);  // pattern 1's KL column
+  CHECK(evaluate.out.find("1 of 2 patterns are impossible under the model") != std::string::npos);
+  const Run evaluate_json = run({"evaluate", model, "--data", data, "--samples", "10", "--seed", "1", "--json"});
+  CHECK(evaluate_json.out.find("\"impossible_patterns\": [1]") != std::string::npos);
+  CHECK(evaluate_json.out.find("nan") == std::string::npos);
+}
+
 // A stream buffer that refuses every byte, as a full disk does.
 class FullDevice : public std::streambuf {
  protected:
