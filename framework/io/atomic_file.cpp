@@ -47,6 +47,10 @@ void write_file_atomically(const std::string& file, const std::string& contents)
 }
 
 void check_writable(const std::string& file) {
+  // The rename at the end cannot replace a directory, though a file beside it can be made.
+  struct stat status {};
+  if (::stat(file.c_str(), &status) == 0 && S_ISDIR(status.st_mode))
+    throw Error("cannot write '" + file + "': " + std::strerror(EISDIR));
   std::string temporary = file + ".tmp-XXXXXX";
   const int fd = ::mkstemp(temporary.data());
   if (fd < 0) throw Error("cannot write '" + file + "': " + std::strerror(errno));

@@ -8,7 +8,7 @@ namespace helmholtz {
 void write_file_atomically(const std::string& file, const std::string& contents);
 
 // Throws the error write_file_atomically would give if `file` cannot be written (its folder
-// missing or read-only), so that a long run can refuse before it starts instead of after.
+// missing or read-only, or `file` a directory), so that a long run can refuse before it starts instead of after.
 void check_writable(const std::string& file);
 
 }  // namespace helmholtz

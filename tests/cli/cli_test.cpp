@@ -746,3 +746,13 @@ TEST_CASE("train refuses an output it cannot write before it trains") {
   CHECK(status == 1);
   CHECK(err.str().find("cannot write '/nonexistent-folder/trained.yaml'") != std::string::npos);
 }
+
+TEST_CASE("train refuses a directory as its output before it trains") {
+  std::ostringstream out, err;
+  const std::string model = std::string(HELMHOLTZ_SOURCE_DIR) + "/models/tiny.yaml";
+  const std::string data = std::string(HELMHOLTZ_SOURCE_DIR) + "/models/tiny.yaml";  // never read: refused first
+  const std::string folder = std::string(HELMHOLTZ_SOURCE_DIR) + "/models";
+  const int status = helmholtz::cli::run_cli({"train", model, "--data", data, "--seed", "1", "--output", folder}, out, err);
+  CHECK(status == 1);
+  CHECK(err.str() == "helmholtz train: cannot write '" + folder + "': Is a directory\n");
+}
