@@ -56,6 +56,9 @@ double read_number(const YAML::Node& node, const Where& where, const std::string
   const char* begin = text.data();
   const char* end = text.data() + text.size();
   if (begin != end && *begin == '+') ++begin;
+  // YAML's own spellings of the non-finite values are numbers too, but not finite ones.
+  for (const char* non_finite : {".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "-.inf", "-.Inf", "-.INF", "+.inf"})
+    if (text == non_finite) fail(at(node, where), what + " is '" + text + "', but must be finite");
   auto result = std::from_chars(begin, end, value);
   if (result.ec != std::errc() || result.ptr != end || begin == end)
     fail(at(node, where), what + " is '" + text + "', but must be a number");
@@ -63,10 +66,26 @@ double read_number(const YAML::Node& node, const Where& where, const std::string
   return value;
 }
 
+namespace {
+
+// A whole number as the docs define one: digits (a leading + allowed), not 1e3 or 3.0, and not
+// a quoted string ("4"), which YAML marks with the non-specific tag "!".
+bool read_digits(const YAML::Node& node, std::uint64_t& value) {
+  if (!node.IsScalar() || node.Tag() == "!") return false;
+  const std::string& text = node.Scalar();
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  if (begin != end && *begin == '+') ++begin;
+  const auto parsed = std::from_chars(begin, end, value);
+  return begin != end && parsed.ec == std::errc() && parsed.ptr == end;
+}
+
+}  // namespace
+
 std::size_t read_count(const YAML::Node& node, const Where& where, const std::string& what) {
-  const double value = read_number(node, where, what);
-  if (value < 1 || value != std::floor(value) || value > 1e9)
-    fail(at(node, where), what + " is " + show(node) + ", but must be a whole number >= 1");
+  std::uint64_t value = 0;
+  if (!read_digits(node, value) || value < 1 || value > 1000000000)
+    fail(at(node, where), what + " is " + show(node) + ", but must be a whole number >= 1 written in digits");
   return static_cast<std::size_t>(value);
 }
 
@@ -86,13 +105,8 @@ std::string read_string(const YAML::Node& node, const Where& where, const std::s
 }
 
 std::uint64_t read_seed(const YAML::Node& node, const Where& where, const std::string& what) {
-  const std::string text = node.IsScalar() ? node.Scalar() : "";
-  const char* begin = text.data();
-  const char* end = begin + text.size();
-  if (begin != end && *begin == '+') ++begin;
   std::uint64_t value = 0;
-  const auto parsed = std::from_chars(begin, end, value);
-  if (begin == end || parsed.ec != std::errc() || parsed.ptr != end)
+  if (!read_digits(node, value))
     fail(at(node, where), what + " is " + show(node) + ", but must be a whole number from 0 to 18446744073709551615");
   return value;
 }

@@ -419,18 +419,26 @@ generative:
 }
 
 TEST_CASE("a node size that is not a whole number >= 1 is refused") {
-  for (const std::string size : {"0", "2.5", "-1"}) {
+  // Whole numbers are written in digits, as seeds are: 1e3, 3.0 and the string "4" are not.
+  for (const std::string size : {"0", "2.5", "-1", "1e3", "3.0", "x"}) {
     CAPTURE(size);
     check_error("nodes:\n  - {name: h, type: binary, size: 1}\n  - {name: a, type: binary, size: " + size +
                     ", observed: true}\ngenerative:\n  a: {distribution: sigmoid}\n",
-                3, {"nodes.a", "size is '" + size + "', but must be a whole number >= 1"});
+                3, {"nodes.a", "size is '" + size + "', but must be a whole number >= 1 written in digits"});
   }
-  check_error(R"(nodes:
-  - {name: a, type: binary, size: x, observed: true}
-generative:
-  a: {distribution: sigmoid}
-)",
-              2, {"nodes.a", "size is 'x', but must be a number"});
+  check_error("nodes:\n  - {name: a, type: binary, size: \"4\", observed: true}\ngenerative:\n  a: {distribution: sigmoid}\n",
+              2, {"nodes.a", "size is '4', but must be a whole number >= 1 written in digits"});
+  CHECK(parse_model("nodes:\n  - {name: a, type: binary, size: +4, observed: true}\ngenerative:\n  a: {distribution: sigmoid}\n",
+                    "plus.yaml").nodes[0].size == 4);
+}
+
+TEST_CASE("YAML's spellings of NaN and infinity in a parameter are refused as not finite") {
+  for (const std::string value : {".nan", ".NaN", ".inf", "-.inf", ".Inf", "nan", "inf"}) {
+    CAPTURE(value);
+    check_error("nodes:\n  - {name: a, type: binary, size: 2, observed: true}\ngenerative:\n"
+                "  a: {distribution: sigmoid, bias: [" + value + ", 0]}\n",
+                4, {"bias[0] is '" + value + "', but must be finite"});
+  }
 }
 
 TEST_CASE("an unknown node type is refused") {
