@@ -62,8 +62,13 @@ struct Reader {
     const std::string name = yaml::read_string(name_node, where, what);
     const auto found = index.find(name);
     if (found == index.end()) {
+      // The names help in a small network; a network of thousands of nodes would bury the
+      // message under them, so only the first few are listed.
+      constexpr std::size_t listed = 10;
       std::string known;
-      for (const auto& n : network.nodes) known += (known.empty() ? "" : ", ") + n.name;
+      for (std::size_t i = 0; i < std::min(listed, network.nodes.size()); ++i)
+        known += (known.empty() ? "" : ", ") + network.nodes[i].name;
+      if (network.nodes.size() > listed) known += ", and " + std::to_string(network.nodes.size() - listed) + " more";
       fail(yaml::at(name_node, where), "unknown node '" + name + "' (nodes: " + known + ")");
     }
     return found->second;
@@ -254,13 +259,14 @@ struct Reader {
   // Checks that every key of a section names a node and returns the entries by node.
   std::vector<std::optional<YAML::Node>> entries_by_node(const YAML::Node& section, const std::string& name) {
     yaml::require_map(section, file, name);
-    std::vector<std::string> names;
-    for (const auto& n : network.nodes) names.push_back(n.name);
-    for (const auto& entry : section) lookup(entry.first, file.with_field(name), "node");
-    yaml::check_keys(section, names, file.with_field(name));
+    // One pass over the entries: looking each node up with section[name] would cost a scan of
+    // the map per node (yaml-cpp's maps are lists), quadratic in a network of many nodes.
     std::vector<std::optional<YAML::Node>> out(network.nodes.size());
-    for (std::size_t i = 0; i < network.nodes.size(); ++i)
-      if (section[network.nodes[i].name]) out[i] = section[network.nodes[i].name];
+    for (const auto& entry : section) {
+      const std::size_t i = lookup(entry.first, file.with_field(name), "node");
+      if (out[i]) fail(yaml::at(entry.first, file.with_field(name)), "key '" + network.nodes[i].name + "' appears twice");
+      out[i] = entry.second;
+    }
     return out;
   }
 
@@ -298,13 +304,14 @@ struct Reader {
       network.recognition = build(std::move(conditionals), section, "recognition");
       return;
     }
-    // Default: each hidden node is recognised from its generative children.
+    // Default: each hidden node is recognised from its generative children, in node order
+    // (gathered in one pass over the edges, not a pass over every node per hidden node).
+    std::vector<std::vector<std::size_t>> children_of(network.nodes.size());
+    for (std::size_t c = 0; c < network.nodes.size(); ++c)
+      for (std::size_t p : network.generative.conditionals[c].parents)
+        if (children_of[p].empty() || children_of[p].back() != c) children_of[p].push_back(c);
     for (std::size_t i : network.hidden_nodes()) {
-      std::vector<std::size_t> children;
-      for (std::size_t c = 0; c < network.nodes.size(); ++c) {
-        const auto& ps = network.generative.conditionals[c].parents;
-        if (std::find(ps.begin(), ps.end(), i) != ps.end()) children.push_back(c);
-      }
+      const std::vector<std::size_t>& children = children_of[i];
       if (children.empty())
         fail(yaml::at(node_entries[i], file.with_field("nodes." + network.nodes[i].name)),
              "hidden node '" + network.nodes[i].name + "' has no children, so the default recognition network "

@@ -195,6 +195,47 @@ generative:
               6, {"generative.a", "unknown node 'hh'", "nodes: h, a"});
 }
 
+TEST_CASE("in a network of many nodes, an unknown node's message lists the first ten and counts the rest") {
+  // A chain of 2000 nodes, each the parent of the next; the last entry names a node that is not there.
+  std::string text = "nodes:\n";
+  for (int i = 0; i < 2000; ++i)
+    text += "  - {name: n" + std::to_string(i) + ", type: binary, size: 1" + (i == 1999 ? ", observed: true" : "") + "}\n";
+  text += "generative:\n  n0: {distribution: sigmoid}\n";
+  for (int i = 1; i < 2000; ++i) {
+    text += "  n";
+    text += std::to_string(i);
+    text += ": {distribution: sigmoid, parents: [";
+    if (i == 1999) {
+      text += "nosuch";
+    } else {
+      text += 'n';
+      text += std::to_string(i - 1);
+    }
+    text += "]}\n";
+  }
+  const InputError e = error_of(text);
+  CHECK(contains(e.what(), "unknown node 'nosuch' (nodes: n0, n1, n2, n3, n4, n5, n6, n7, n8, n9, and 1990 more)"));
+  CHECK(std::string(e.what()).size() < 300);
+  // The same chain with the right parent reads, and the default recognition network reverses
+  // every edge: each hidden node is recognised from the next.
+  const std::string good = text.substr(0, text.rfind("nosuch")) + "n1998]}\n";
+  const Network network = parse_model(good, "chain.yaml");
+  REQUIRE(network.nodes.size() == 2000);
+  CHECK(network.generative.conditionals[1999].parents == std::vector<std::size_t>{1998});
+  CHECK(network.recognition.conditionals[0].parents == std::vector<std::size_t>{1});
+  CHECK(network.recognition.conditionals[1998].parents == std::vector<std::size_t>{1999});
+}
+
+TEST_CASE("a node with two entries in the generative section is refused at the second") {
+  check_error(R"(nodes:
+  - {name: a, type: binary, size: 2, observed: true}
+generative:
+  a: {distribution: sigmoid}
+  a: {distribution: sigmoid}
+)",
+              5, {"key 'a' appears twice"});
+}
+
 TEST_CASE("an unknown node as a key of the generative or recognition section is named") {
   check_error(R"(nodes:
   - {name: h, type: binary, size: 1}
