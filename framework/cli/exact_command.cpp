@@ -210,7 +210,7 @@ Command exact_command() {
            "with --all-patterns also total_probability. With --kl-from GENERATOR (and that generator's\n"
            "options, e.g. --bar-probability): KL(data || model) = sum_d p(d) log(p(d) / P(d)) over every\n"
            "pattern the generator can make, printed in nats and bits; JSON keys kl_from, patterns,\n"
-           "hidden_units, kl_nats, kl_bits. Ctrl-C stops cleanly (exit status 130)."},
+           "hidden_units, kl_nats, kl_bits. Ctrl-C stops cleanly (exit status 130; SIGTERM: 143)."},
           run};
   for (Option& option : dataset_parameter_options()) command.spec.options.push_back(std::move(option));
   return command;

@@ -7,9 +7,12 @@ namespace helmholtz::cli {
 namespace {
 
 std::atomic<bool> interrupted{false};
+std::atomic<int> received{SIGINT};  // the first signal's number
 
-extern "C" void on_interrupt(int) {
-  if (interrupted.exchange(true)) _exit(interrupted_status);  // second Ctrl-C: leave now
+extern "C" void on_interrupt(int signal) {
+  if (interrupted.load()) _exit(128 + received.load());  // a second one: leave now
+  received.store(signal);  // before the flag, so that whoever sees the flag sees the signal
+  interrupted.store(true);
 }
 
 }  // namespace
@@ -20,10 +23,13 @@ const std::atomic<bool>& interrupt_flag() {
     action.sa_handler = on_interrupt;
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
     return true;
   }();
   (void)installed;
   return interrupted;
 }
+
+int interrupted_status() { return 128 + received.load(); }
 
 }  // namespace helmholtz::cli

@@ -65,7 +65,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       return checked_output(command.spec.name, command.run(arguments, out, err), out, err);
     } catch (const Interrupted&) {
       err << "helmholtz " << command.spec.name << ": interrupted\n";
-      return interrupted_status;
+      return interrupted_status();
     } catch (const UsageError& e) {
       err << e.what() << "\n";
       return 2;

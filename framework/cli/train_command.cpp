@@ -190,7 +190,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   if (outcome.interrupted) {
     err << "helmholtz train: interrupted during epoch " << outcome.epochs_completed + 1
         << "; the parameters reached so far are written to " << output << "\n";
-    return interrupted_status;
+    return interrupted_status();
   }
   if (outcome.diverged) {
     err << "helmholtz train: " << outcome.message << " and written to " << output << "\n";
@@ -255,7 +255,7 @@ Command train_command() {
                "seed, data file and checksum, and the optimiser's state: `train OUT.yaml --resume --data FILE\n"
                "--epochs 5 -o NEXT.yaml` then goes on exactly as one longer run would have. A run whose\n"
                "numbers stop being finite stops with the last good parameters (exit status 1). Ctrl-C stops\n"
-               "training and writes the parameters reached so far (exit status 130)."},
+               "training and writes the parameters reached so far (exit status 130); so does SIGTERM (143)."},
           run};
 }
 

@@ -28,10 +28,10 @@ struct Finished {
   std::string err;
 };
 
-// Runs the program with stdout to /dev/null and stderr to a file, sends SIGINT after
-// `delay`, and waits at most `limit` for it to finish.
+// Runs the program with stdout to /dev/null and stderr to a file, sends `signal` (SIGINT by
+// default) after `delay`, and waits at most `limit` for it to finish.
 Finished interrupt_after(const std::vector<std::string>& args, std::chrono::milliseconds delay,
-                         std::chrono::seconds limit) {
+                         std::chrono::seconds limit, int signal = SIGINT) {
   const fs::path err_file = fs::temp_directory_path() / ("helmholtz-interrupt-" + std::to_string(::getpid()) + ".err");
   const pid_t child = ::fork();
   REQUIRE(child >= 0);
@@ -50,7 +50,7 @@ Finished interrupt_after(const std::vector<std::string>& args, std::chrono::mill
     ::_exit(127);
   }
   std::this_thread::sleep_for(delay);
-  ::kill(child, SIGINT);
+  ::kill(child, signal);
   const auto sent = std::chrono::steady_clock::now();
   Finished result;
   int status = 0;
@@ -118,6 +118,27 @@ TEST_CASE("Ctrl-C during training writes the parameters reached so far, exit sta
   CHECK(trained.generative.conditionals[2].distribution->parameters() !=
         initial.generative.conditionals[2].distribution->parameters());
   // The record says the run was cut short, so that --resume can say it will not be exact.
+  REQUIRE(trained.training);
+  CHECK(trained.training->interrupted);
+  fs::remove(output);
+  fs::remove(data);
+}
+
+TEST_CASE("SIGTERM during training writes the parameters reached so far, exit status 143") {
+  const std::string model = std::string(HELMHOLTZ_SOURCE_DIR) + "/models/bars.yaml";
+  std::string patterns;
+  for (int i = 0; i < 2000; ++i) patterns += i % 2 ? "1111000000000000\n" : "1000100010001000\n";
+  const std::string data = write_temp("bars-term.data", patterns);
+  const fs::path output = fs::temp_directory_path() / (std::to_string(::getpid()) + "-terminated.yaml");
+  fs::remove(output);
+  const Finished f = interrupt_after({"train", model, "--data", data, "--epochs", "100000", "--seed", "1", "--output",
+                                      output.string()},
+                                     std::chrono::milliseconds(500), std::chrono::seconds(5), SIGTERM);
+  CHECK(f.status == 143);
+  CHECK(f.seconds_after_signal < 1.0);
+  CHECK(f.err.find("parameters reached so far") != std::string::npos);
+  REQUIRE(fs::exists(output));
+  const helmholtz::Network trained = helmholtz::read_model(output.string());
   REQUIRE(trained.training);
   CHECK(trained.training->interrupted);
   fs::remove(output);
