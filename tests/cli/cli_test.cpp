@@ -22,6 +22,7 @@
 
 #include "plugins/builtin.hpp"
 #include "framework/cli/command.hpp"
+#include "tests/support/cli_run.hpp"
 #include "framework/datasets/bars.hpp"
 #include "framework/datasets/spikes.hpp"
 #include "framework/engines/exact_inference.hpp"
@@ -32,17 +33,6 @@ namespace helmholtz {
 namespace {
 
 const std::string tiny_model = HELMHOLTZ_SOURCE_DIR "/models/tiny.yaml";
-
-struct Run {
-  int status;
-  std::string out, err;
-};
-
-Run run(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  const int status = cli::run_cli(args, out, err);
-  return {status, out.str(), err.str()};
-}
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
@@ -86,13 +76,6 @@ struct ScratchDirectory {
     return file;
   }
 };
-
-std::string slurp(const std::string& file) {
-  std::ifstream in(file);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // ---------------------------------------------------------------------------------------
 // check

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "framework/cli/command.hpp"
+#include "tests/support/cli_run.hpp"
 #include "framework/engines/training/algorithm.hpp"
 #include "framework/io/model_file.hpp"
 #include "plugins/builtin.hpp"
@@ -19,26 +20,6 @@ namespace helmholtz {
 namespace {
 
 const std::string tiny_model = HELMHOLTZ_SOURCE_DIR "/models/tiny.yaml";
-
-struct Run {
-  int status;
-  std::string out, err;
-};
-
-Run run(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  const int status = cli::run_cli(args, out, err);
-  return {status, out.str(), err.str()};
-}
-
-std::string slurp(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // Scratch files, with 200 patterns sampled from models/tiny.yaml as training data and 50 as
 // validation data.

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "framework/cli/command.hpp"
+#include "tests/support/cli_run.hpp"
 #include "framework/io/model_file.hpp"
 #include "plugins/builtin.hpp"
 
@@ -25,26 +26,6 @@ namespace {
 const std::string cued_model = HELMHOLTZ_SOURCE_DIR "/models/digits9-cues.yaml";
 const std::string plain_model = HELMHOLTZ_SOURCE_DIR "/models/digits9.yaml";
 const std::string nines = HELMHOLTZ_SOURCE_DIR "/models/data/digits9-train.data";
-
-struct Run {
-  int status;
-  std::string out, err;
-};
-
-Run run(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  const int status = cli::run_cli(args, out, err);
-  return {status, out.str(), err.str()};
-}
-
-std::string slurp(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 struct Scratch {
   std::filesystem::path path;
