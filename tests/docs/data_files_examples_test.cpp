@@ -1,0 +1,153 @@
+// docs/data-files.md against the files it names and the program it describes.
+// Facts checked:
+//   every message of its error tables that names an input file is exactly what the built
+//   program prints on stderr, with exit status 1, run in tests/data-files/ (the missing
+//   files stay missing; /dev/zero is the system's) with the command the table is about:
+//     data files:        helmholtz exact models/tiny.yaml --data FILE   (the table's model)
+//     spike files:       helmholtz data spikes FILE --bin 5, with the --channels or --bin
+//                        the message itself names
+//     assemblies files:  helmholtz probe trained.yaml --assemblies FILE --node assemblies,
+//                        trained.yaml being models/trained/spikes.yaml, the network the
+//                        document's probe example trains (docs/results.md);
+//   every file under tests/data-files/ is named by such a message or is one of the document's
+//   two examples, and every file a message names is there;
+//   the examples data/example.txt and data/rec.txt are the text the document shows, and the
+//   commands shown on them print the output shown.
+#include <doctest/doctest.h>
+
+#include <cstddef>
+#include <filesystem>
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tests/support/doc_text.hpp"
+#include "tests/support/run_program.hpp"
+
+namespace helmholtz {
+namespace {
+
+namespace fs = std::filesystem;
+using doc_text::code_block_after;
+using doc_text::starts_with;
+
+const fs::path source = HELMHOLTZ_SOURCE_DIR;
+const fs::path files_dir = source / "tests" / "data-files";
+
+std::string data_doc() { return doc_text::read(source / "docs" / "data-files.md"); }
+
+// A documented message and how to reproduce it: `args` run in `directory`; `file` the input
+// it names, relative to tests/data-files/, and whether that file is shipped there.
+struct Case {
+  std::string message;
+  std::vector<std::string> args;
+  std::string file;
+  bool shipped = true;
+};
+
+// The file at the start of a message after the command's name ("data/neg.txt, line 2, ...",
+// "data/empty.txt: no ..."), or the one a "cannot open" message quotes.
+std::string file_of(const std::string& message, std::smatch& m) {
+  if (std::regex_search(message, m, std::regex(R"(^helmholtz \w+: cannot open [a-z]+ file '([^']*)'$)"))) return m[1];
+  if (std::regex_search(message, m, std::regex(R"(^helmholtz \w+: ([^ ,:]+)(, line [0-9]+)?[,:] )"))) return m[1];
+  return "";
+}
+
+// The table rows of the document whose message names an input file, with their commands.
+std::vector<Case> documented_cases() {
+  std::vector<Case> cases;
+  for (const std::string& message : doc_text::table_messages(data_doc())) {
+    std::smatch m;
+    const std::string file = file_of(message, m);
+    if (file.empty()) continue;  // a mistake on the command line, not in a file
+    Case c{message, {}, file, file != "/dev/zero" && message.find("cannot open") == std::string::npos};
+    if (starts_with(message, "helmholtz exact: ")) {
+      c.args = {"exact", (source / "models" / "tiny.yaml").string(), "--data", file};
+    } else if (starts_with(message, "helmholtz data: ")) {
+      std::string bin = "5";
+      if (std::regex_search(message, m, std::regex(R"(: bins of (\S+) make )"))) bin = m[1];
+      c.args = {"data", "spikes", file, "--bin", bin};
+      if (std::regex_search(message, m, std::regex(R"(--channels ([0-9]+) gives)"))) {
+        c.args.push_back("--channels");
+        c.args.push_back(m[1]);
+      }
+    } else if (starts_with(message, "helmholtz probe: ")) {
+      c.args = {"probe", "trained.yaml", "--assemblies", file, "--node", "assemblies"};
+    } else {
+      FAIL("a message of a command this test does not know: " << message);
+    }
+    cases.push_back(c);
+  }
+  return cases;
+}
+
+// The lines below `command` in the code block that starts with it.
+std::string output_shown(const std::string& doc, const std::string& command) {
+  for (const auto& block : doc_text::code_blocks(doc)) {
+    if (block.empty() || block[0] != command) continue;
+    std::string shown;
+    for (std::size_t i = 1; i < block.size(); ++i) shown += block[i] + "\n";
+    return shown;
+  }
+  FAIL("no code block starts with: " << command);
+  return "";
+}
+
+TEST_CASE("docs/data-files.md: every documented message about a file is what the program prints for it") {
+  const std::vector<Case> cases = documented_cases();
+  REQUIRE(cases.size() > 15);
+  // The probe runs in a folder of its own, beside the trained network the messages name.
+  const ScratchFolder probe_folder;
+  fs::copy_file(source / "models" / "trained" / "spikes.yaml", probe_folder.path / "trained.yaml");
+  for (const auto& entry : fs::directory_iterator(files_dir))
+    if (entry.path().extension() == ".assemblies") fs::copy_file(entry.path(), probe_folder.path / entry.path().filename());
+  for (const Case& c : cases) {
+    CAPTURE(c.message);
+    if (c.shipped) {
+      REQUIRE_MESSAGE(fs::is_regular_file(files_dir / c.file), "not shipped: tests/data-files/" << c.file);
+    } else if (c.file != "/dev/zero") {
+      CHECK_MESSAGE(!fs::exists(files_dir / c.file), c.file << " must stay missing");
+    }
+    const ProgramRun r = run_helmholtz(c.args, c.args[0] == "probe" ? probe_folder.path : files_dir);
+    CHECK(r.status == 1);
+    CHECK(r.err == c.message + "\n");
+  }
+}
+
+TEST_CASE("docs/data-files.md: tests/data-files holds exactly the files the messages name and the two examples") {
+  std::set<std::string> named = {"data/example.txt", "data/rec.txt"};
+  for (const Case& c : documented_cases())
+    if (c.shipped) named.insert(c.file);
+  std::set<std::string> shipped;
+  for (const auto& entry : fs::recursive_directory_iterator(files_dir))
+    if (entry.is_regular_file()) shipped.insert(entry.path().lexically_relative(files_dir).generic_string());
+  for (const std::string& name : shipped)
+    CHECK_MESSAGE(named.count(name) == 1, "tests/data-files/" << name << " is named nowhere in the document");
+  for (const std::string& name : named)
+    CHECK_MESSAGE(shipped.count(name) == 1, "tests/data-files/" << name << " is named by the document but missing");
+}
+
+TEST_CASE("docs/data-files.md: the examples are the files shown, and the commands shown on them print what is shown") {
+  const std::string doc = data_doc();
+  const std::string example = doc_text::read(files_dir / "data" / "example.txt");
+  CHECK(code_block_after(doc, "An example for `models/tiny.yaml`") == example);
+  CHECK(code_block_after(doc, "An example, `data/rec.txt`:") == doc_text::read(files_dir / "data" / "rec.txt"));
+
+  // `$ helmholtz exact models/tiny.yaml --data data/example.txt`, in a folder laid out as its paths say.
+  const ScratchFolder folder;
+  fs::create_directories(folder.path / "models");
+  fs::create_directories(folder.path / "data");
+  fs::copy_file(source / "models" / "tiny.yaml", folder.path / "models" / "tiny.yaml");
+  fs::copy_file(files_dir / "data" / "example.txt", folder.path / "data" / "example.txt");
+  const ProgramRun exact = run_helmholtz({"exact", "models/tiny.yaml", "--data", "data/example.txt"}, folder.path);
+  CHECK(exact.status == 0);
+  CHECK(exact.out == output_shown(doc, "$ helmholtz exact models/tiny.yaml --data data/example.txt"));
+
+  const ProgramRun spikes = run_helmholtz({"data", "spikes", "data/rec.txt", "--bin", "5"}, files_dir);
+  CHECK(spikes.status == 0);
+  CHECK(spikes.out == output_shown(doc, "$ helmholtz data spikes data/rec.txt --bin 5"));
+}
+
+}  // namespace
+}  // namespace helmholtz
