@@ -132,7 +132,7 @@ TEST_CASE("docs/data-files.md: the examples are the files shown, and the command
   const std::string doc = data_doc();
   const std::string example = doc_text::read(files_dir / "data" / "example.txt");
   CHECK(code_block_after(doc, "An example for `models/tiny.yaml`") == example);
-  CHECK(code_block_after(doc, "An example, `data/rec.txt`:") == doc_text::read(files_dir / "data" / "rec.txt"));
+  CHECK(code_block_after(doc, "An example, `data/rec.txt` (as in `tests/data-files/`):") == doc_text::read(files_dir / "data" / "rec.txt"));
 
   // `$ helmholtz exact models/tiny.yaml --data data/example.txt`, in a folder laid out as its paths say.
   const ScratchFolder folder;
