@@ -59,13 +59,13 @@ std::vector<std::string> documented_messages() {
 
 // Where a message comes from: `helmholtz check NAME` run in `directory`; `shipped` when NAME
 // is one of the files in tests/model-files/errors/.
-struct Source {
+struct MessageSource {
   std::string name;
   fs::path directory;
   bool shipped;
 };
 
-Source source_of(const std::string& message) {
+MessageSource source_of(const std::string& message) {
   std::smatch m;
   if (std::regex_match(message, m, std::regex(R"(cannot open model file '(.*)')"))) return {m[1], errors_dir, false};
   if (std::regex_match(message, m, std::regex(R"('(.*)' is a directory, not a model file)"))) return {m[1], source, false};
@@ -133,7 +133,7 @@ TEST_CASE("docs/model-file.md: every documented message is what helmholtz check 
   REQUIRE(messages.size() > 50);
   for (const std::string& message : messages) {
     CAPTURE(message);
-    const Source from = source_of(message);
+    const MessageSource from = source_of(message);
     if (from.shipped) {
       REQUIRE_MESSAGE(fs::is_regular_file(errors_dir / from.name), "not shipped: tests/model-files/errors/" << from.name);
     }
@@ -147,7 +147,7 @@ TEST_CASE("docs/model-file.md: every documented message is what helmholtz check 
 TEST_CASE("docs/model-file.md: tests/model-files/errors holds exactly the files the messages name") {
   std::set<std::string> named;
   for (const std::string& message : documented_messages()) {
-    const Source from = source_of(message);
+    const MessageSource from = source_of(message);
     if (from.shipped) {
       CHECK_MESSAGE(named.insert(from.name).second, from.name << " is named by two messages");
     } else if (from.directory == errors_dir) {
