@@ -17,7 +17,6 @@
 
 #include <cstddef>
 #include <filesystem>
-#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -46,31 +45,46 @@ struct Case {
   bool shipped = true;
 };
 
-// The file at the start of a message after the command's name ("data/neg.txt, line 2, ...",
-// "data/empty.txt: no ..."), or the one a "cannot open" message quotes.
-std::string file_of(const std::string& message, std::smatch& m) {
-  if (std::regex_search(message, m, std::regex(R"(^helmholtz \w+: cannot open [a-z]+ file '([^']*)'$)"))) return m[1];
-  if (std::regex_search(message, m, std::regex(R"(^helmholtz \w+: ([^ ,:]+)(, line [0-9]+)?[,:] )"))) return m[1];
+// The file a message names after the command's name: at its start ("data/neg.txt, line 2,
+// ...", "data/empty.txt: no ..."), or quoted by "cannot open ... file '...'"; "" for a
+// message about the command line.
+std::string file_of(const std::string& message) {
+  if (!starts_with(message, "helmholtz ")) return "";
+  const std::size_t colon = message.find(": ");
+  if (colon == std::string::npos) return "";
+  const std::string rest = message.substr(colon + 2);
+  const std::size_t quote = rest.find(" file '");
+  if (starts_with(rest, "cannot open ") && quote != std::string::npos && rest.back() == '\'')
+    return rest.substr(quote + 7, rest.size() - quote - 8);
+  const std::size_t end = rest.find_first_of(" ,:");
+  if (end == 0 || end == std::string::npos || starts_with(rest, "--")) return "";
+  if (rest.compare(end, 7, ", line ") == 0 || rest.compare(end, 2, ": ") == 0) return rest.substr(0, end);
   return "";
+}
+
+// What follows `before` in `message` up to the next space ("" without `before`).
+std::string word_after(const std::string& message, const std::string& before) {
+  const std::size_t at = message.find(before);
+  if (at == std::string::npos) return "";
+  const std::size_t start = at + before.size();
+  return message.substr(start, message.find(' ', start) - start);
 }
 
 // The table rows of the document whose message names an input file, with their commands.
 std::vector<Case> documented_cases() {
   std::vector<Case> cases;
   for (const std::string& message : doc_text::table_messages(data_doc())) {
-    std::smatch m;
-    const std::string file = file_of(message, m);
+    const std::string file = file_of(message);
     if (file.empty()) continue;  // a mistake on the command line, not in a file
     Case c{message, {}, file, file != "/dev/zero" && message.find("cannot open") == std::string::npos};
     if (starts_with(message, "helmholtz exact: ")) {
       c.args = {"exact", (source / "models" / "tiny.yaml").string(), "--data", file};
     } else if (starts_with(message, "helmholtz data: ")) {
-      std::string bin = "5";
-      if (std::regex_search(message, m, std::regex(R"(: bins of (\S+) make )"))) bin = m[1];
-      c.args = {"data", "spikes", file, "--bin", bin};
-      if (std::regex_search(message, m, std::regex(R"(--channels ([0-9]+) gives)"))) {
+      const std::string bin = word_after(message, ": bins of "), channels = word_after(message, "--channels ");
+      c.args = {"data", "spikes", file, "--bin", bin.empty() ? "5" : bin};
+      if (!channels.empty()) {
         c.args.push_back("--channels");
-        c.args.push_back(m[1]);
+        c.args.push_back(channels);
       }
     } else if (starts_with(message, "helmholtz probe: ")) {
       c.args = {"probe", "trained.yaml", "--assemblies", file, "--node", "assemblies"};

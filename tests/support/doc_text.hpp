@@ -104,4 +104,16 @@ inline std::string one_line(const std::string& text) {
   return out;
 }
 
+// The text between the first `before` in `text` and the next `after`, the text read as one
+// line (one_line), so that a phrase may be wrapped anywhere; fails the test when the
+// document no longer says it.
+inline std::string between(const std::string& text, const std::string& before, const std::string& after) {
+  const std::string flat = one_line(text);
+  const std::size_t start = flat.find(before);
+  REQUIRE_MESSAGE(start != std::string::npos, "the document no longer says: " << before);
+  const std::size_t end = flat.find(after, start + before.size());
+  REQUIRE_MESSAGE(end != std::string::npos, "the document no longer says: " << before << "..." << after);
+  return flat.substr(start + before.size(), end - start - before.size());
+}
+
 }  // namespace helmholtz::doc_text
