@@ -107,6 +107,12 @@ class Child {
 
   void send(int signal) const { ::kill(pid_, signal); }
 
+  // Whether the program has not ended yet (it is left to wait_for to collect).
+  bool running() const {
+    siginfo_t info{};
+    return ::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == 0;
+  }
+
   // Waits at most `limit` for the program to end; past it, kills it (finished = false).
   ChildExit wait_for(std::chrono::duration<double> limit) {
     const auto start = std::chrono::steady_clock::now();
