@@ -159,9 +159,10 @@ CommandSpec spec() {
                 "Write N patterns of a data set (" + joined(builtin_datasets().names()) +
                     "), or bin a spike recording, as data.",
                 {"GENERATOR"},
-                {{"-n", "", "N", "number of patterns (required)"},
+                {{"-n", "", "N", "number of patterns, in digits (required; written as drawn: any N in bounded memory)"},
                  {"--seed", "", "S", "seed of the random generator (required)"},
-                 {"--labels", "", "FILE", "also write each pattern's label, for generators that have labels"},
+                 {"--labels", "", "FILE",
+                  "also write each pattern's label, for generators that have labels (put in place once all are out)"},
                  {"--planted", "", "FILE",
                   "also write the planted groups (assemblies' channels), one per line, for generators that plant them"},
                  {"--bin", "", "WIDTH", "spikes: width of a time bin, in the unit of the file's times (required)"},
