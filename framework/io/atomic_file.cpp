@@ -78,7 +78,7 @@ bool write_all(int fd, const char* data, std::size_t size) {
 
 // After a rename, the new directory entry is on disk only once the folder is flushed too.
 // Best effort: some file systems refuse fsync on a directory, and the data are safe anyway.
-void sync_folder(const std::string& file) {
+void flush_folder(const std::string& file) {
   const int fd = ::open(folder_of(file).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return;
   ::fsync(fd);
@@ -127,7 +127,7 @@ void AtomicFile::write(std::string_view text) {
   else if (!write_all(fd_, text.data(), text.size())) fail(errno);
 }
 
-void AtomicFile::commit() {
+void AtomicFile::commit(bool sync_folder) {
   if (fd_ < 0) throw Error("cannot write '" + file_ + "': already committed");
   flush_buffer();
   const int fd = fd_;
@@ -144,13 +144,13 @@ void AtomicFile::commit() {
     std::remove(temporary_.c_str());
     cannot_write(file_, error);
   }
-  sync_folder(target_);
+  if (sync_folder) flush_folder(target_);
 }
 
-void write_file_atomically(const std::string& file, const std::string& contents) {
+void write_file_atomically(const std::string& file, const std::string& contents, bool sync_folder) {
   AtomicFile out(file);
   out.write(contents);
-  out.commit();
+  out.commit(sync_folder);
 }
 
 void check_writable(const std::string& file) {

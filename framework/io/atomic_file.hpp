@@ -26,9 +26,12 @@ class AtomicFile {
   AtomicFile& operator=(const AtomicFile&) = delete;
 
   void write(std::string_view text);
-  // Flushes the temporary file to disk, renames it over the destination, then flushes the
-  // folder, so that the rename too survives a crash.
-  void commit();
+  // Flushes the temporary file to disk and renames it over the destination; then, if
+  // `sync_folder`, flushes the folder too, so that the rename also survives a power cut. That
+  // takes about as long again as the file's flush: a file rewritten often, such as a learning
+  // curve after every epoch, can do without, and a power cut then leaves an earlier version,
+  // whole.
+  void commit(bool sync_folder = true);
 
  private:
   void flush_buffer();
@@ -42,7 +45,7 @@ class AtomicFile {
 };
 
 // Writes `contents` to `file` through an AtomicFile.
-void write_file_atomically(const std::string& file, const std::string& contents);
+void write_file_atomically(const std::string& file, const std::string& contents, bool sync_folder = true);
 
 // Throws the error AtomicFile would give if `file` cannot be written (its folder missing or
 // read-only, a path through a regular file, or `file` a directory), so that a long run can

@@ -22,9 +22,23 @@
 
 namespace helmholtz {
 
+// AddressSanitizer reserves terabytes of address space for its shadow memory, so a program
+// built with it cannot start under an address-space limit: the limit is then left out.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool address_space_limits = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool address_space_limits = false;
+#else
+inline constexpr bool address_space_limits = true;
+#endif
+#else
+inline constexpr bool address_space_limits = true;
+#endif
+
 struct ChildOptions {
   std::optional<std::string> stdout_file;       // stdout to this file; a pipe otherwise
-  std::optional<std::uint64_t> address_space;   // RLIMIT_AS of the child, bytes
+  std::optional<std::uint64_t> address_space;   // RLIMIT_AS of the child, bytes (if address_space_limits)
   bool ignore_sigpipe = false;                  // a closed pipe is then EPIPE, not SIGPIPE
 };
 
@@ -46,7 +60,7 @@ class Child {
     pid_ = ::fork();
     REQUIRE(pid_ >= 0);
     if (pid_ == 0) {
-      if (options.address_space) {
+      if (options.address_space && address_space_limits) {
         const rlimit limit{*options.address_space, *options.address_space};
         ::setrlimit(RLIMIT_AS, &limit);
       }
