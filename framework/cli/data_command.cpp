@@ -98,7 +98,8 @@ int run_generator(const Arguments& args, std::ostream& out) {
                      " plants none)");
   const std::map<std::string, double> values = dataset_parameter_values(args, generator, "helmholtz data");
 
-  const std::atomic<bool>& interrupted = interrupt_flag();  // before the side files, which Ctrl-C must not leave behind
+  // The handler first: Ctrl-C must not leave the side files' temporary files behind.
+  const std::atomic<bool>& interrupted = interrupt_flag();
   // The side files first, so that one that cannot be written fails before any work; they are
   // put in place only once every pattern is out.
   std::optional<AtomicFile> labels, planted;

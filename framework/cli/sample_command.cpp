@@ -67,7 +67,7 @@ Command sample_command() {
            "MODEL -n N --seed S [--all-nodes]",
            "Draw N patterns from the generative model by ancestral sampling.",
            {"MODEL"},
-           {{"-n", "", "N", "number of patterns to draw (required)"},
+           {{"-n", "", "N", "number of patterns to draw, in digits (required; written as drawn: any N in bounded memory)"},
             {"--seed", "", "S", "seed of the random generator (required; same seed, same samples)"},
             {"--all-nodes", "", "", "print every node, not only the observed ones, blocks separated by spaces"}},
            "Prints one pattern per line as 0/1 characters, in the data-file format: the observed\n"
