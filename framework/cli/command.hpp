@@ -1,6 +1,7 @@
 #pragma once
 #include <functional>
 #include <iosfwd>
+#include <string>
 #include <vector>
 
 #include "framework/cli/arguments.hpp"
@@ -25,6 +26,12 @@ Command probe_command();
 
 // Every subcommand, in the order --help lists them.
 std::vector<Command> all_commands();
+
+// Throws Error "could not write the output (reason)" once `out` has failed (a closed pipe, a
+// full disk): a command writing a long stream calls it after each block, so that it stops
+// instead of drawing what can no longer be written. `error` is the errno of the failed
+// write, 0 if unknown; `also` is added to the message ("; labels.txt not written").
+void check_output(const std::ostream& out, int error, const std::string& also = "");
 
 // The whole program: parses argv, runs the command, turns errors into messages on `err`
 // and an exit status (0 ok, 1 error in the input or the run, 2 wrong usage).

@@ -3,13 +3,17 @@
 // helmholtz data spikes FILE --bin WIDTH: a spike recording cut into time bins
 // (framework/datasets/spikes.hpp).
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <ostream>
 #include <sstream>
 
 #include "framework/cli/command.hpp"
 #include "framework/cli/dataset_options.hpp"
+#include "framework/cli/interrupt.hpp"
 #include "framework/datasets/dataset.hpp"
 #include "framework/datasets/spikes.hpp"
 #include "framework/io/assemblies_file.hpp"
@@ -75,6 +79,9 @@ int run_spikes(const Arguments& args, std::ostream& out) {
   return 0;
 }
 
+// The entries of a block of patterns drawn before it is written (8 bytes each).
+constexpr std::size_t block_entries = 1 << 16;
+
 int run_generator(const Arguments& args, std::ostream& out) {
   const std::string name = args.positional(0);
   const DatasetGenerator& generator = dataset_generator(name, "helmholtz data", ", or spikes FILE");
@@ -91,22 +98,55 @@ int run_generator(const Arguments& args, std::ostream& out) {
                      " plants none)");
   const std::map<std::string, double> values = dataset_parameter_values(args, generator, "helmholtz data");
 
+  // The handler first: Ctrl-C must not leave the side files' temporary files behind.
+  const std::atomic<bool>& interrupted = interrupt_flag();
+  // The side files first, so that one that cannot be written fails before any work; they are
+  // put in place only once every pattern is out.
+  std::optional<AtomicFile> labels, planted;
+  if (const auto file = args.optional_text("--labels")) labels.emplace(*file);
+  if (const auto file = args.optional_text("--planted")) planted.emplace(*file);
+  if (labels || planted) take_closed_pipe_as_write_error();
+  // A failed write (a closed pipe, a full disk) stops the run, and the side files are not put in place.
+  std::string unwritten;
+  for (const char* option : {"--labels", "--planted"})
+    if (const auto file = args.optional_text(option)) unwritten += (unwritten.empty() ? "; " : " and ") + *file;
+  if (!unwritten.empty()) unwritten += " not written";
+
   Rng rng = make_rng(seed);
-  const GeneratedData data = generator.generate(patterns, rng, values);
-  out << "# " << data.description << "; seed " << seed << "\n";
-  write_patterns(out, data.patterns);
-  if (const auto labels = args.optional_text("--labels")) {
+  PatternStream stream = generator.start(rng, values);
+  const std::string seed_note = "; seed " + std::to_string(seed) + "\n";
+  out << "# " << stream.description << seed_note;
+  if (labels) labels->write("# " + stream.labels_description + seed_note);
+  if (planted) {
     std::ostringstream text;
-    text << "# " << data.labels_description << "; seed " << seed << "\n";
-    for (int label : data.labels) text << label << "\n";
-    write_file_atomically(*labels, text.str());
+    text << "# " << stream.planted_description << seed_note;
+    write_assemblies(text, stream.planted);
+    planted->write(text.str());
   }
-  if (const auto planted = args.optional_text("--planted")) {
-    std::ostringstream text;
-    text << "# " << data.planted_description << "; seed " << seed << "\n";
-    write_assemblies(text, data.planted);
-    write_file_atomically(*planted, text.str());
+  // Drawn and written a block at a time, so that any N takes the memory of one block.
+  const std::size_t block_rows = std::max<std::size_t>(1, block_entries / std::max<std::size_t>(1, stream.units));
+  Matrix block;
+  std::string label_lines;
+  for (std::uint64_t done = 0; done < patterns;) {
+    if (interrupted.load()) throw Interrupted();
+    const auto rows = static_cast<std::size_t>(std::min<std::uint64_t>(block_rows, patterns - done));
+    block.resize({rows, stream.units});
+    label_lines.clear();
+    for (std::size_t r = 0; r < rows; ++r) {
+      const int label = stream.next(rng, block.data() + r * stream.units);
+      if (labels) label_lines += std::to_string(label) + "\n";
+    }
+    errno = 0;
+    write_patterns(out, block);
+    check_output(out, errno, unwritten);
+    if (labels) labels->write(label_lines);
+    done += rows;
   }
+  errno = 0;
+  out.flush();
+  check_output(out, errno, unwritten);
+  if (labels) labels->commit();
+  if (planted) planted->commit();
   return 0;
 }
 
@@ -120,9 +160,10 @@ CommandSpec spec() {
                 "Write N patterns of a data set (" + joined(builtin_datasets().names()) +
                     "), or bin a spike recording, as data.",
                 {"GENERATOR"},
-                {{"-n", "", "N", "number of patterns (required)"},
+                {{"-n", "", "N", "number of patterns, in digits (required; written as drawn: any N in bounded memory)"},
                  {"--seed", "", "S", "seed of the random generator (required)"},
-                 {"--labels", "", "FILE", "also write each pattern's label, for generators that have labels"},
+                 {"--labels", "", "FILE",
+                  "also write each pattern's label, for generators that have labels (put in place once all are out)"},
                  {"--planted", "", "FILE",
                   "also write the planted groups (assemblies' channels), one per line, for generators that plant them"},
                  {"--bin", "", "WIDTH", "spikes: width of a time bin, in the unit of the file's times (required)"},

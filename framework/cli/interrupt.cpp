@@ -32,4 +32,6 @@ const std::atomic<bool>& interrupt_flag() {
 
 int interrupted_status() { return 128 + received.load(); }
 
+void take_closed_pipe_as_write_error() { std::signal(SIGPIPE, SIG_IGN); }
+
 }  // namespace helmholtz::cli

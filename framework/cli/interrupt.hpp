@@ -13,4 +13,10 @@ const std::atomic<bool>& interrupt_flag();
 // the signal killed (130 for SIGINT, 143 for SIGTERM).
 int interrupted_status();
 
+// A closed pipe on stdout (`helmholtz data ... | head`) kills the program with SIGPIPE, as it
+// does `yes | head`: silent, and right for a command whose only output is the stream. A
+// command that also writes files calls this first, so that the closed pipe is instead a
+// failed write it reports, after removing the temporary files it would have put in place.
+void take_closed_pipe_as_write_error();
+
 }  // namespace helmholtz::cli

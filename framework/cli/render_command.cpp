@@ -8,6 +8,7 @@
 
 #include "framework/cli/command.hpp"
 #include "framework/engines/ancestral_sampling.hpp"
+#include "framework/io/atomic_file.hpp"
 #include "framework/io/data_file.hpp"
 #include "framework/io/model_file.hpp"
 #include "framework/patterns.hpp"
@@ -148,12 +149,13 @@ render::Image curve_figure(const Arguments& args, const std::string& file) {
 int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
   const std::string kind = args.positional(0), file = args.positional(1);
   const std::string output = args.text("-o");
+  if (kind != "patterns" && kind != "fantasies" && kind != "weights" && kind != "curve")
+    throw UsageError("helmholtz render: unknown figure '" + kind + "' (available: patterns, fantasies, weights, curve)");
+  check_writable(output);  // before reading and drawing, not after
   render::Image image = kind == "patterns"    ? patterns_figure(args, file)
                         : kind == "fantasies" ? fantasies_figure(args, file)
                         : kind == "weights"   ? weights_figure(args, file)
-                        : kind == "curve"     ? curve_figure(args, file)
-                                              : throw UsageError("helmholtz render: unknown figure '" + kind +
-                                                                 "' (available: patterns, fantasies, weights, curve)");
+                                              : curve_figure(args, file);
   render::write_png(output, image);
   out << output << ": " << image.width() << " x " << image.height() << " pixels\n";
   return 0;

@@ -26,19 +26,25 @@ std::string program_help(const std::vector<Command>& commands) {
   return out + "\nRun 'helmholtz COMMAND --help' for the options of a command.\n";
 }
 
+std::string output_failure(int error) {
+  return "could not write the output" + (error != 0 ? std::string(" (") + std::strerror(error) + ")" : std::string());
+}
+
 // A full disk, a closed pipe or a failed device shows only as a failed output stream: a
 // command whose output was not all written must not exit 0 as if it had been.
 int checked_output(const std::string& command, int status, std::ostream& out, std::ostream& err) {
   errno = 0;
   out.flush();
   if (out) return status;
-  const int error = errno;
-  err << "helmholtz " << command << ": could not write the output"
-      << (error != 0 ? std::string(" (") + std::strerror(error) + ")" : std::string()) << "\n";
+  err << "helmholtz " << command << ": " << output_failure(errno) << "\n";
   return status == 0 ? 1 : status;
 }
 
 }  // namespace
+
+void check_output(const std::ostream& out, int error, const std::string& also) {
+  if (!out) throw Error(output_failure(error) + also);
+}
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   const auto commands = all_commands();

@@ -1,4 +1,5 @@
 // helmholtz sample MODEL -n N --seed S [--all-nodes]: ancestral samples ("fantasies").
+#include <cerrno>
 #include <future>
 #include <ostream>
 
@@ -35,19 +36,28 @@ int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
   Rng rng = make_rng(seed);
   AncestralSampler sampler(network);
   if (!all_nodes) groups.clear();
-  // A batch is written as text on a second thread while the next one is drawn.
+  // A batch is written as text on a second thread while the next one is drawn; any N takes
+  // the memory of two batches. A failed write (a closed pipe when SIGPIPE is ignored, a full
+  // disk) stops the drawing.
   Matrix drawn, writing;
-  std::future<void> written;
+  std::future<int> written;  // the errno of the write, which is the writing thread's
+  auto finish_write = [&] {
+    if (written.valid()) check_output(out, written.get());
+  };
   for (std::uint64_t done = 0; done < total;) {
     const std::size_t batch = static_cast<std::size_t>(std::min<std::uint64_t>(batch_patterns, total - done));
     gather_nodes(nodes, sampler.sample(batch, rng), drawn);
-    if (written.valid()) written.get();
+    finish_write();
     std::swap(drawn, writing);
-    written = std::async(std::launch::async, [&] { write_patterns(out, writing, groups); });
+    written = std::async(std::launch::async, [&] {
+      errno = 0;
+      write_patterns(out, writing, groups);
+      return errno;
+    });
     done += batch;
   }
-  if (written.valid()) written.get();
-  return out ? 0 : 1;
+  finish_write();
+  return 0;
 }
 
 }  // namespace
@@ -57,7 +67,7 @@ Command sample_command() {
            "MODEL -n N --seed S [--all-nodes]",
            "Draw N patterns from the generative model by ancestral sampling.",
            {"MODEL"},
-           {{"-n", "", "N", "number of patterns to draw (required)"},
+           {{"-n", "", "N", "number of patterns to draw, in digits (required; written as drawn: any N in bounded memory)"},
             {"--seed", "", "S", "seed of the random generator (required; same seed, same samples)"},
             {"--all-nodes", "", "", "print every node, not only the observed ones, blocks separated by spaces"}},
            "Prints one pattern per line as 0/1 characters, in the data-file format: the observed\n"

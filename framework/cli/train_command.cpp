@@ -94,7 +94,7 @@ class LearningCurve {
     text_ += std::to_string(r.epoch) + "," + show(r.seconds, true) + "," + show(r.sampled_bound, true) + "," +
              show(r.objective, true) + "," + show(r.validation_log_likelihood, true) + "," +
              show(r.validation_exact_bound, true) + "," + show(r.validation_sampled_bound, true) + "\n";
-    write_file_atomically(file_, text_);
+    write_file_atomically(file_, text_, /*sync_folder=*/false);  // rewritten every epoch
   }
 
  private:

@@ -1,5 +1,6 @@
 #include "framework/datasets/bars.hpp"
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -7,16 +8,20 @@
 
 namespace helmholtz::datasets {
 
-Matrix bars(std::size_t patterns, Rng& rng, const BarsOptions& options) {
+void bars_pattern(Rng& rng, double* pattern, const BarsOptions& options) {
   const std::size_t s = options.size;
-  Matrix out = xt::zeros<double>({patterns, s * s});
-  for (std::size_t n = 0; n < patterns; ++n) {
-    const bool vertical = uniform01(rng) < options.vertical_probability;
-    for (std::size_t bar = 0; bar < s; ++bar) {
-      if (!(uniform01(rng) < options.bar_probability)) continue;
-      for (std::size_t i = 0; i < s; ++i) out(n, vertical ? i * s + bar : bar * s + i) = 1.0;
-    }
+  std::fill(pattern, pattern + s * s, 0.0);
+  const bool vertical = uniform01(rng) < options.vertical_probability;
+  for (std::size_t bar = 0; bar < s; ++bar) {
+    if (!(uniform01(rng) < options.bar_probability)) continue;
+    for (std::size_t i = 0; i < s; ++i) pattern[vertical ? i * s + bar : bar * s + i] = 1.0;
   }
+}
+
+Matrix bars(std::size_t patterns, Rng& rng, const BarsOptions& options) {
+  const std::size_t units = options.size * options.size;
+  Matrix out = Matrix::from_shape({patterns, units});
+  for (std::size_t n = 0; n < patterns; ++n) bars_pattern(rng, out.data() + n * units, options);
   return out;
 }
 
@@ -65,15 +70,19 @@ DatasetGenerator bars_generator() {
   g.parameters = {{"size", "S", "the image is S x S", 4, 1, 1000, true},
                   {"bar-probability", "P", "probability that each bar is on", 0.2, 0.0, 1.0, false},
                   {"vertical-probability", "P", "probability of vertical bars", 0.5, 0.0, 1.0, false}};
-  g.generate = [](std::size_t patterns, Rng& rng, const std::map<std::string, double>& values) {
+  g.start = [](Rng& /*rng*/, const std::map<std::string, double>& values) {
     BarsOptions options;
     options.size = static_cast<std::size_t>(values.at("size"));
     options.bar_probability = values.at("bar-probability");
     options.vertical_probability = values.at("vertical-probability");
-    GeneratedData out;
-    out.patterns = bars(patterns, rng, options);
+    PatternStream out;
+    out.units = options.size * options.size;
     const std::string side = std::to_string(options.size);
     out.description = "bars: " + side + "x" + side + " image, row by row";
+    out.next = [options](Rng& rng, double* pattern) {
+      bars_pattern(rng, pattern, options);
+      return 0;
+    };
     return out;
   };
   g.distribution = [](const std::map<std::string, double>& values) {

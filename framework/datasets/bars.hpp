@@ -17,6 +17,10 @@ struct BarsOptions {
   double vertical_probability = 0.5;
 };
 
+// Draws one image into `pattern` (size * size entries).
+void bars_pattern(Rng& rng, double* pattern, const BarsOptions& options = {});
+
+// patterns x (size * size), each row drawn by bars_pattern.
 Matrix bars(std::size_t patterns, Rng& rng, const BarsOptions& options = {});
 
 // The exact distribution of bars images: the 2^(size + 1) choices of orientation and bars,

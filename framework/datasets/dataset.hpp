@@ -23,15 +23,32 @@ struct DatasetParameter {
   bool whole_number = false;
 };
 
-struct GeneratedData {
-  Matrix patterns;
+// What a generator draws before its patterns (the planted groups, say), and then its patterns
+// one at a time: any number of them can be written in bounded memory. The k-th call of `next`
+// gives the k-th pattern whatever the number asked for, so a shorter run is a prefix of a
+// longer one with the same seed.
+struct PatternStream {
+  std::size_t units = 0;    // entries of each pattern
   std::string description;  // the comment line written above the patterns (without '#')
-  // A label per pattern (e.g. the shift direction), written by --labels FILE when present.
-  std::vector<int> labels;
+  // What the labels mean, for a generator with labels (e.g. the shift direction), written by
+  // --labels FILE above a label per pattern.
   std::string labels_description;
   // Groups of units the generator planted (the channels of each cell assembly), written by
   // --planted FILE when present, a group per line (framework/io/assemblies_file.hpp): the
   // truth that a network trained on the patterns should recover.
+  std::vector<std::vector<std::size_t>> planted;
+  std::string planted_description;
+  // Draws the next pattern into `pattern` (`units` entries, each 0.0 or 1.0) and returns its
+  // label (0 for a generator without labels).
+  std::function<int(Rng& rng, double* pattern)> next;
+};
+
+// A stream's first patterns, all in memory.
+struct GeneratedData {
+  Matrix patterns;
+  std::string description;
+  std::vector<int> labels;  // a label per pattern, for a generator with labels
+  std::string labels_description;
   std::vector<std::vector<std::size_t>> planted;
   std::string planted_description;
 };
@@ -50,11 +67,17 @@ struct DatasetGenerator {
   std::vector<DatasetParameter> parameters;
   bool labelled = false;       // whether it gives labels
   bool plants_groups = false;  // whether it gives planted groups of units
-  // values: every parameter by name (the default where the command line is silent).
-  std::function<GeneratedData(std::size_t patterns, Rng& rng, const std::map<std::string, double>& values)> generate;
+  // Draws what comes before the patterns from `rng` and returns the stream of patterns, which
+  // draws from the same generator. values: every parameter by name (the default where the
+  // command line is silent).
+  std::function<PatternStream(Rng& rng, const std::map<std::string, double>& values)> start;
   // The exact distribution of the patterns, for a generator that can list it (empty
   // otherwise); it may throw Error when the parameters make the list too long.
   std::function<DataDistribution(const std::map<std::string, double>& values)> distribution;
+
+  // The first `patterns` patterns of start's stream, in memory (8 bytes an entry): for tests
+  // and small data sets; `helmholtz data` writes the stream as it goes instead.
+  GeneratedData generate(std::size_t patterns, Rng& rng, const std::map<std::string, double>& values) const;
 };
 
 class DatasetRegistry {

@@ -10,6 +10,23 @@ namespace datasets {
 #undef HELMHOLTZ_DATASET
 }  // namespace datasets
 
+GeneratedData DatasetGenerator::generate(std::size_t patterns, Rng& rng,
+                                        const std::map<std::string, double>& values) const {
+  PatternStream stream = start(rng, values);
+  GeneratedData out;
+  out.patterns = Matrix::from_shape({patterns, stream.units});
+  if (labelled) out.labels.resize(patterns);
+  for (std::size_t n = 0; n < patterns; ++n) {
+    const int label = stream.next(rng, out.patterns.data() + n * stream.units);
+    if (labelled) out.labels[n] = label;
+  }
+  out.description = std::move(stream.description);
+  out.labels_description = std::move(stream.labels_description);
+  out.planted = std::move(stream.planted);
+  out.planted_description = std::move(stream.planted_description);
+  return out;
+}
+
 void DatasetRegistry::add(DatasetGenerator generator) {
   const std::string name = generator.name;
   if (!generators_.emplace(name, std::move(generator)).second)

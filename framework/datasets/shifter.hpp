@@ -17,7 +17,11 @@ struct ShifterOptions {
   double on_probability = 0.2;
 };
 
-// patterns x (4 * width); shifted_right[n] tells the direction of pattern n.
+// Draws one pattern into `pattern` (4 * width entries); returns whether the row was shifted right.
+bool shifter_pattern(Rng& rng, double* pattern, const ShifterOptions& options = {});
+
+// patterns x (4 * width), each row drawn by shifter_pattern; shifted_right[n] tells the
+// direction of pattern n.
 Matrix shifter(std::size_t patterns, Rng& rng, std::vector<bool>& shifted_right, const ShifterOptions& options = {});
 
 }  // namespace helmholtz::datasets

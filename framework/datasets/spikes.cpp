@@ -205,25 +205,34 @@ std::vector<std::vector<std::size_t>> plant(const AssembliesOptions& options, Rn
 
 }  // namespace
 
-PlantedAssemblies assemblies(std::size_t bins, Rng& rng, const AssembliesOptions& options) {
+std::vector<std::vector<std::size_t>> plant_assemblies(Rng& rng, const AssembliesOptions& options) {
   check_probability(options.assembly_probability, "assembly_probability");
   check_probability(options.member_probability, "member_probability");
   check_probability(options.background_probability, "background_probability");
-  PlantedAssemblies out;
-  out.assemblies = plant(options, rng);
-  out.patterns = xt::zeros<double>({bins, options.channels()});
-  out.active = xt::zeros<double>({bins, options.assemblies});
-  for (std::size_t n = 0; n < bins; ++n) {
-    for (std::size_t a = 0; a < options.assemblies; ++a)
-      if (uniform01(rng) < options.assembly_probability) out.active(n, a) = 1.0;
-    for (std::size_t c = 0; c < options.channels(); ++c)
-      if (uniform01(rng) < options.background_probability) out.patterns(n, c) = 1.0;
-    for (std::size_t a = 0; a < options.assemblies; ++a) {
-      if (out.active(n, a) == 0.0) continue;
-      for (std::size_t c : out.assemblies[a])
-        if (uniform01(rng) < options.member_probability) out.patterns(n, c) = 1.0;
-    }
+  return plant(options, rng);
+}
+
+void assemblies_bin(Rng& rng, const std::vector<std::vector<std::size_t>>& planted, const AssembliesOptions& options,
+                    double* pattern, double* active) {
+  for (std::size_t a = 0; a < options.assemblies; ++a)
+    active[a] = uniform01(rng) < options.assembly_probability ? 1.0 : 0.0;
+  for (std::size_t c = 0; c < options.channels(); ++c)
+    pattern[c] = uniform01(rng) < options.background_probability ? 1.0 : 0.0;
+  for (std::size_t a = 0; a < options.assemblies; ++a) {
+    if (active[a] == 0.0) continue;
+    for (std::size_t c : planted[a])
+      if (uniform01(rng) < options.member_probability) pattern[c] = 1.0;
   }
+}
+
+PlantedAssemblies assemblies(std::size_t bins, Rng& rng, const AssembliesOptions& options) {
+  PlantedAssemblies out;
+  out.assemblies = plant_assemblies(rng, options);
+  out.patterns = Matrix::from_shape({bins, options.channels()});
+  out.active = Matrix::from_shape({bins, options.assemblies});
+  for (std::size_t n = 0; n < bins; ++n)
+    assemblies_bin(rng, out.assemblies, options, out.patterns.data() + n * options.channels(),
+                   out.active.data() + n * options.assemblies);
   return out;
 }
 
@@ -273,7 +282,7 @@ DatasetGenerator assemblies_generator() {
       {"background-probability", "B", "probability that a channel fires on its own in a bin",
        default_background_probability, 0.0, 1.0, false}};
   g.plants_groups = true;
-  g.generate = [](std::size_t patterns, Rng& rng, const std::map<std::string, double>& values) {
+  g.start = [](Rng& rng, const std::map<std::string, double>& values) {
     AssembliesOptions options;
     options.assemblies = static_cast<std::size_t>(values.at("assemblies"));
     options.assembly_size = static_cast<std::size_t>(values.at("assembly-size"));
@@ -281,15 +290,19 @@ DatasetGenerator assemblies_generator() {
     options.assembly_probability = values.at("assembly-probability");
     options.member_probability = values.at("member-probability");
     options.background_probability = values.at("background-probability");
-    PlantedAssemblies planted = assemblies(patterns, rng, options);
-    GeneratedData out;
-    out.patterns = std::move(planted.patterns);
+    PatternStream out;
+    out.units = options.channels();
+    out.planted = plant_assemblies(rng, options);
     out.description = "assemblies: " + std::to_string(options.channels()) +
-                      " channels, one pattern per time bin; planted assemblies " + describe_assemblies(planted.assemblies);
-    out.planted = std::move(planted.assemblies);
+                      " channels, one pattern per time bin; planted assemblies " + describe_assemblies(out.planted);
     out.planted_description = "planted assemblies: " + std::to_string(options.assemblies) + " of " +
                               std::to_string(options.assembly_size) + " channels among " +
                               std::to_string(options.channels()) + ", one per line, numbered from 0 as the columns";
+    out.next = [options, planted = out.planted, active = std::vector<double>(options.assemblies)](
+                   Rng& rng, double* pattern) mutable {
+      assemblies_bin(rng, planted, options, pattern, active.data());
+      return 0;
+    };
     return out;
   };
   return g;

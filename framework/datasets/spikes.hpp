@@ -93,4 +93,13 @@ struct PlantedAssemblies {
 // Throws Error if a probability is outside [0, 1].
 PlantedAssemblies assemblies(std::size_t bins, Rng& rng, const AssembliesOptions& options = {});
 
+// assemblies() a step at a time, for a recording of any length in bounded memory: first the
+// assemblies (each in increasing order; throws Error if a probability is outside [0, 1]),
+// then one bin after another from the same generator, which draws the bin's active
+// assemblies into `active` (options.assemblies entries) and its channels into `pattern`
+// (options.channels() entries), each 0.0 or 1.0.
+std::vector<std::vector<std::size_t>> plant_assemblies(Rng& rng, const AssembliesOptions& options = {});
+void assemblies_bin(Rng& rng, const std::vector<std::vector<std::size_t>>& planted, const AssembliesOptions& options,
+                    double* pattern, double* active);
+
 }  // namespace helmholtz::datasets
