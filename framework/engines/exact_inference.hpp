@@ -75,10 +75,11 @@ ExactResult exact_inference(const Network& network, const Matrix& data, const Ex
 // The time exact_inference(network, data, options) would take, estimated before doing it by
 // timing the real enumeration on a slice: the first configurations (one engine batch, then
 // doubling until calibration_seconds have passed or all are done) of the first block of
-// patterns, on one thread. The estimate is that time per configuration, times 2^H, times the
-// number of pattern blocks (patterns / 2048), divided by the threads the enumeration would
-// use. Slower warm-up slices are left out; the estimate is usually within a few tens of per
-// cent, and errs high (docs/limits.md has measurements). Throws like exact_inference.
+// patterns, on one thread, in processor time (so that a busy machine does not inflate it).
+// The estimate is that time per configuration, times 2^H, times the number of pattern blocks
+// (patterns / 2048), divided by the threads the enumeration would use. The first, warm-up
+// slice is left out when others follow; on the shipped models the estimate is within 5-20%
+// of the processor time the enumeration takes (docs/limits.md). Throws like exact_inference.
 struct ExactCost {
   double seconds = 0;                      // the estimate
   std::uint64_t configurations = 0;        // 2^H
