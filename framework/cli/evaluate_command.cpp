@@ -40,13 +40,13 @@ double mean_of_defined(const Vector& v) {
 
 int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   const std::atomic<bool>& interrupted = interrupt_flag();  // first, so Ctrl-C is never fatal
+  const double limit = max_seconds(args, "evaluate");  // a bad value before any work
   const std::string model_file = args.positional(0);
   const Network network = read_model(model_file);
   const std::string data_file = args.text("--data");
   const Matrix data = read_data(data_file, network.visible_units());
   const std::size_t samples = args.count_or("--samples", 100);
   Rng rng = make_rng(args.count_or("--seed", 0, 0));
-  const double limit = max_seconds(args, "evaluate");
   ExactOptions exact;
   exact.max_hidden_units = 62;  // only what 2^H can count: the time estimate is the limit that matters
   exact.threads = static_cast<unsigned>(args.count_or("--threads", 0, 0));
@@ -164,7 +164,7 @@ Command evaluate_command() {
             {"--json", "", "", "print one JSON object instead of a table"},
             {"--samples", "", "K", "samples from Q per pattern for the sampled bound and importance estimate (default 100)"},
             {"--seed", "", "S", "seed of the random generator (default 0)"},
-            max_seconds_option("work"),
+            max_seconds_option("refuse sampling, and skip exact values,"),
             {"--threads", "", "T", "threads for the sampled estimates and exact enumeration (default: one per core)"},
             {"--no-exact", "", "", "skip the exact values even when the network is small enough"},
             {"--quiet", "", "", "no progress on stderr (shown when the sampling or the exact enumeration takes over a second)"}},

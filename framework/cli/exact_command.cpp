@@ -98,6 +98,7 @@ int run_divergence(const Arguments& args, const Network& network, ExactOptions o
 
 int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   const std::atomic<bool>& interrupted = interrupt_flag();  // first, so Ctrl-C is never fatal
+  max_seconds(args, "exact");  // a bad value before any work
   const std::string model_file = args.positional(0);
   const Network network = read_model(model_file);
   const bool all_patterns = args.flag("--all-patterns");
@@ -112,7 +113,6 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   options.threads = static_cast<unsigned>(args.count_or("--threads", 0, 0));
   options.posterior_marginals = options.posterior_mode = args.flag("--posterior");
   options.interrupt = &interrupted;
-  max_seconds(args, "exact");                                    // a bad value before any work
   enumerable_configurations(network, options.max_hidden_units);  // refuse before reading data
   if (args.has("--kl-from")) return run_divergence(args, network, options, out, err);
 
@@ -214,7 +214,7 @@ Command exact_command() {
             {"--kl-from", "", "GENERATOR", "KL(data || model) over the exact distribution of a data set (bars), with its options"},
             {"--json", "", "", "print one JSON object instead of a table"},
             {"--posterior", "", "", "also give the posterior marginals P(h_i = 1 | d) and the posterior mode"},
-            max_seconds_option("an enumeration"),
+            max_seconds_option("refuse an enumeration"),
             {"--threads", "", "T", "threads to split the configurations over (default: one per core)"},
             {"--quiet", "", "", "no progress on stderr (shown for work of more than a second)"}},
            "log p(d) = logsumexp over h of log P(h, d), in nats. The 2^H configurations are visited in\n"

@@ -6,11 +6,10 @@
 
 namespace helmholtz::cli {
 
-Option max_seconds_option(const std::string& what) {
+Option max_seconds_option(const std::string& action) {
   char fallback[32];
   std::snprintf(fallback, sizeof fallback, "%g", default_max_seconds);
-  return {"--max-seconds", "", "S",
-          "refuse " + what + " estimated to take longer than S seconds (default " + fallback + ")"};
+  return {"--max-seconds", "", "S", action + " estimated to take longer than S seconds (default " + fallback + ")"};
 }
 
 double max_seconds(const Arguments& args, const std::string& command) {

@@ -15,7 +15,8 @@ namespace helmholtz::cli {
 // enumeration is refused at once instead of running for days.
 inline constexpr double default_max_seconds = 600;
 
-Option max_seconds_option(const std::string& what);
+// The option, its help beginning with `action` ("refuse an enumeration").
+Option max_seconds_option(const std::string& action);
 // The value of --max-seconds (a number > 0), or default_max_seconds.
 double max_seconds(const Arguments& args, const std::string& command);
 

@@ -437,9 +437,11 @@ ExactCost estimate_exact_cost(const Network& network, const Matrix& data, const 
   const ScopedBlasThreads one_blas_thread(1);  // as in the enumeration itself
   const std::uint64_t total = cost.configurations;
   const bool factorised = uses_factorised_sum(plans, options);
-  cost.threads = static_cast<unsigned>(
-      std::max<std::size_t>(1, std::min<std::size_t>(requested_threads(options),
-                                                     factorised ? factorised_shares(plans, total) : walk_shares(total))));
+  // As exact_inference picks them: no more threads than shares of the walk, nor for the
+  // factorised sum than its own shares.
+  std::size_t threads = std::min<std::size_t>(requested_threads(options), walk_shares(total));
+  if (factorised) threads = std::min(threads, factorised_shares(plans, total));
+  cost.threads = static_cast<unsigned>(std::max<std::size_t>(1, threads));
 
   // The first block of patterns, prepared as the enumeration prepares every block.
   const std::size_t count = std::min(pattern_block, cost.patterns);
