@@ -8,6 +8,7 @@
 #include "framework/cli/command.hpp"
 #include "framework/cli/interrupt.hpp"
 #include "framework/cli/progress.hpp"
+#include "framework/cli/time_limit.hpp"
 #include "framework/engines/exact_inference.hpp"
 #include "framework/engines/free_energy.hpp"
 #include "framework/io/data_file.hpp"
@@ -39,6 +40,7 @@ double mean_of_defined(const Vector& v) {
 
 int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   const std::atomic<bool>& interrupted = interrupt_flag();  // first, so Ctrl-C is never fatal
+  const double limit = max_seconds(args, "evaluate");  // a bad value before any work
   const std::string model_file = args.positional(0);
   const Network network = read_model(model_file);
   const std::string data_file = args.text("--data");
@@ -46,18 +48,36 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   const std::size_t samples = args.count_or("--samples", 100);
   Rng rng = make_rng(args.count_or("--seed", 0, 0));
   ExactOptions exact;
-  exact.max_hidden_units = args.count_or("--max-hidden-units", exact.max_hidden_units);
+  exact.max_hidden_units = 62;  // only what 2^H can count: the time estimate is the limit that matters
   exact.threads = static_cast<unsigned>(args.count_or("--threads", 0, 0));
   exact.interrupt = &interrupted;
-  const bool exact_possible = network.hidden_units() <= exact.max_hidden_units && !args.flag("--no-exact");
+  exact.free_energy_bound = true;  // one enumeration gives both
+  SampledOptions sampled_options;
+  sampled_options.interrupt = &interrupted;
+  sampled_options.threads = exact.threads;
+
+  // The work is estimated before it starts (time_limit.hpp): the sampled estimates must fit in
+  // --max-seconds; the exact values are computed only if they fit in what is left, and
+  // otherwise skipped with the reason, as the sampled estimates are worth having without them.
+  const double sampling_seconds = estimate_sampled_seconds(network, data, samples, rng, sampled_options);
+  if (sampling_seconds > limit)
+    throw Error("the sampled estimates, " + std::to_string(samples) + " samples x " + std::to_string(data.shape(0)) +
+                " patterns, would take about " + duration(sampling_seconds) + ", more than --max-seconds " +
+                format_number(limit) + "; give a larger --max-seconds, or fewer --samples");
+  std::string skipped;  // why the exact values are left out, if they are
+  if (args.flag("--no-exact")) skipped = "--no-exact";
+  else if (network.hidden_units() > exact.max_hidden_units)
+    skipped = std::to_string(network.hidden_units()) + " hidden units, more than the " +
+              std::to_string(exact.max_hidden_units) + " whose 2^H configurations can be counted";
+  else if (const ExactCost cost = estimate_exact_cost(network, data, exact); sampling_seconds + cost.seconds > limit)
+    skipped = describe_exact_cost(cost) + ", more than --max-seconds " + format_number(limit) +
+              " with the sampling; give a larger --max-seconds to compute them";
+  const bool exact_possible = skipped.empty();
 
   Progress sampling(err,
                     "evaluate: " + std::to_string(samples) + " samples x " + std::to_string(data.shape(0)) +
                         " patterns",
                     args.flag("--quiet"));
-  SampledOptions sampled_options;
-  sampled_options.interrupt = &interrupted;
-  sampled_options.threads = exact.threads;
   sampled_options.progress = [&sampling](double fraction) { sampling.update(fraction); };
   const SampledEstimates sampled = sampled_estimates(network, data, samples, rng, sampled_options);
   sampling.finish();
@@ -66,7 +86,6 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
       {"sampled_bound", "sampled -F", sampled.sampled_bound},
       {"importance_log_likelihood", "importance", sampled.importance_log_likelihood}};
   if (exact_possible) {
-    exact.free_energy_bound = true;  // one enumeration gives both
     Progress progress(err,
                       "evaluate: exact, 2^" + std::to_string(network.hidden_units()) + " configurations x " +
                           std::to_string(data.shape(0)) + " patterns",
@@ -94,6 +113,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
     json.key("patterns").value(static_cast<std::uint64_t>(data.shape(0)));
     json.key("samples").value(static_cast<std::uint64_t>(samples));
     json.key("hidden_units").value(static_cast<std::uint64_t>(network.hidden_units()));
+    if (!exact_possible) json.key("exact_skipped").value(skipped);
     json.key("impossible_patterns").begin_array();
     for (std::size_t n : impossible) json.value(static_cast<std::uint64_t>(n + 1));
     json.end_array();
@@ -109,9 +129,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   }
   out << "evaluation of " << model_file << " on " << data_file << " (" << data.shape(0) << " patterns), nats\n";
   out << "sampled -F and importance use " << samples << " samples from Q per pattern";
-  if (!exact_possible)
-    out << "; exact values skipped (" << network.hidden_units() << " hidden units > limit " << exact.max_hidden_units
-        << ")";
+  if (!exact_possible) out << "; exact values skipped (" << skipped << ")";
   out << "\n\n" << std::setw(8) << "pattern";
   for (const auto& c : columns) out << std::setw(14) << c.heading;
   out << "\n" << std::fixed << std::setprecision(5);
@@ -146,16 +164,19 @@ Command evaluate_command() {
             {"--json", "", "", "print one JSON object instead of a table"},
             {"--samples", "", "K", "samples from Q per pattern for the sampled bound and importance estimate (default 100)"},
             {"--seed", "", "S", "seed of the random generator (default 0)"},
-            {"--max-hidden-units", "", "H", "compute exact values only up to this many hidden units (default 30)"},
+            max_seconds_option("refuse sampling, and skip exact values,"),
             {"--threads", "", "T", "threads for the sampled estimates and exact enumeration (default: one per core)"},
             {"--no-exact", "", "", "skip the exact values even when the network is small enough"},
             {"--quiet", "", "", "no progress on stderr (shown when the sampling or the exact enumeration takes over a second)"}},
            "Per pattern and mean, in nats: sampled_bound = (1/K) sum_k [log P(h_k,d) - log Q(h_k|d)];\n"
-           "importance_log_likelihood = log (1/K) sum_k P(h_k,d)/Q(h_k|d); and, when the hidden units\n"
-           "are few enough, exact_log_likelihood = log p(d), exact_bound = sum_h Q(h|d)[log P(h,d) - log Q(h|d)]\n"
+           "importance_log_likelihood = log (1/K) sum_k P(h_k,d)/Q(h_k|d); and, when enumerating the\n"
+           "hidden configurations fits in the time limit, exact_log_likelihood = log p(d), exact_bound = sum_h Q(h|d)[log P(h,d) - log Q(h|d)]\n"
            "and kl_gap = log p(d) - exact_bound = KL(Q(.|d) || P(.|d)), undefined ('impossible', null in\n"
            "JSON) for a pattern of probability 0; impossible_patterns lists those (from 1). With --json each key holds\n"
-           "{\"mean\": x, \"per_pattern\": [...]}."},
+           "{\"mean\": x, \"per_pattern\": [...]}. The time is estimated before the work starts, by timing\n"
+           "a slice of it: sampling estimated to take longer than --max-seconds is refused, and the\n"
+           "exact values are skipped (exact_skipped in JSON says why) when they would not fit in what is\n"
+           "left (docs/limits.md)."},
           run};
 }
 

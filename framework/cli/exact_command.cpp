@@ -10,6 +10,7 @@
 #include "framework/datasets/dataset.hpp"
 #include "framework/cli/interrupt.hpp"
 #include "framework/cli/progress.hpp"
+#include "framework/cli/time_limit.hpp"
 #include "framework/engines/exact_inference.hpp"
 #include "framework/io/data_file.hpp"
 #include "framework/io/json_writer.hpp"
@@ -41,6 +42,15 @@ std::vector<std::string> hidden_unit_names(const Network& network) {
   return out;
 }
 
+// Refuses, before any of it is done, an enumeration estimated to take longer than --max-seconds.
+void check_time(const Arguments& args, const Network& network, const Matrix& patterns, const ExactOptions& options) {
+  const double limit = max_seconds(args, "exact");
+  const ExactCost cost = estimate_exact_cost(network, patterns, options);
+  if (cost.seconds > limit)
+    throw Error("exact enumeration of " + describe_exact_cost(cost) + ", more than --max-seconds " + format_number(limit) +
+                "; give a larger --max-seconds to run it anyway");
+}
+
 // A pattern the model gives probability 0 has no posterior: its marginals are 0/0.
 bool impossible(const ExactResult& result, std::size_t n) {
   return std::isinf(result.log_likelihood(n)) && result.log_likelihood(n) < 0;
@@ -58,6 +68,7 @@ int run_divergence(const Arguments& args, const Network& network, ExactOptions o
   if (distribution.patterns.shape(1) != network.visible_units())
     throw Error("the " + name + " patterns have " + std::to_string(distribution.patterns.shape(1)) + " units, " +
                 network.name + " has " + std::to_string(network.visible_units()) + " observed units");
+  check_time(args, network, distribution.patterns, options);
   Progress progress(err,
                     "exact: 2^" + std::to_string(network.hidden_units()) + " configurations x " +
                         std::to_string(distribution.patterns.shape(0)) + " patterns",
@@ -87,6 +98,7 @@ int run_divergence(const Arguments& args, const Network& network, ExactOptions o
 
 int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   const std::atomic<bool>& interrupted = interrupt_flag();  // first, so Ctrl-C is never fatal
+  max_seconds(args, "exact");  // a bad value before any work
   const std::string model_file = args.positional(0);
   const Network network = read_model(model_file);
   const bool all_patterns = args.flag("--all-patterns");
@@ -96,7 +108,8 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
     for (const Option& option : dataset_parameter_options())
       if (args.has(option.name)) throw UsageError("helmholtz exact: " + option.name + " applies with --kl-from only");
   ExactOptions options;
-  options.max_hidden_units = args.count_or("--max-hidden-units", options.max_hidden_units);
+  // Only what 2^H can count: the time estimate below is the limit that matters.
+  options.max_hidden_units = 62;
   options.threads = static_cast<unsigned>(args.count_or("--threads", 0, 0));
   options.posterior_marginals = options.posterior_mode = args.flag("--posterior");
   options.interrupt = &interrupted;
@@ -104,6 +117,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   if (args.has("--kl-from")) return run_divergence(args, network, options, out, err);
 
   const Matrix data = all_patterns ? all_visible_patterns(network) : read_data(args.text("--data"), network.visible_units());
+  check_time(args, network, data, options);
   Progress progress(err,
                     "exact: 2^" + std::to_string(network.hidden_units()) + " configurations x " +
                         std::to_string(data.shape(0)) + " patterns",
@@ -200,7 +214,7 @@ Command exact_command() {
             {"--kl-from", "", "GENERATOR", "KL(data || model) over the exact distribution of a data set (bars), with its options"},
             {"--json", "", "", "print one JSON object instead of a table"},
             {"--posterior", "", "", "also give the posterior marginals P(h_i = 1 | d) and the posterior mode"},
-            {"--max-hidden-units", "", "H", "refuse networks with more hidden units than this (default 30)"},
+            max_seconds_option("refuse an enumeration"),
             {"--threads", "", "T", "threads to split the configurations over (default: one per core)"},
             {"--quiet", "", "", "no progress on stderr (shown for work of more than a second)"}},
            "log p(d) = logsumexp over h of log P(h, d), in nats. The 2^H configurations are visited in\n"
@@ -210,7 +224,9 @@ Command exact_command() {
            "with --all-patterns also total_probability. With --kl-from GENERATOR (and that generator's\n"
            "options, e.g. --bar-probability): KL(data || model) = sum_d p(d) log(p(d) / P(d)) over every\n"
            "pattern the generator can make, printed in nats and bits; JSON keys kl_from, patterns,\n"
-           "hidden_units, kl_nats, kl_bits. Ctrl-C stops cleanly (exit status 130; SIGTERM: 143)."},
+           "hidden_units, kl_nats, kl_bits. Ctrl-C stops cleanly (exit status 130; SIGTERM: 143).\n"
+           "The time is estimated before the work starts, by timing its first configurations, and an\n"
+           "enumeration estimated to take longer than --max-seconds is refused (docs/limits.md)."},
           run};
   for (Option& option : dataset_parameter_options()) command.spec.options.push_back(std::move(option));
   return command;

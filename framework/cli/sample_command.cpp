@@ -1,4 +1,5 @@
 // helmholtz sample MODEL -n N --seed S [--all-nodes]: ancestral samples ("fantasies").
+#include <algorithm>
 #include <cerrno>
 #include <future>
 #include <ostream>
@@ -12,9 +13,11 @@
 namespace helmholtz::cli {
 namespace {
 
-// Samples are drawn in batches of this many patterns; fixed, so that the output for a
-// given seed does not depend on anything else.
+// Samples are drawn in batches of this many patterns, or fewer for a network so wide that a
+// batch would pass batch_values units (each held a few times over, as doubles: some 160 MB);
+// fixed for a given network, so that the output for a given seed depends on nothing else.
 constexpr std::size_t batch_patterns = 1024;
+constexpr std::size_t batch_values = std::size_t{1} << 22;
 
 int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
   const Network network = read_model(args.positional(0));
@@ -34,6 +37,9 @@ int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
     out << "\n";
   }
   Rng rng = make_rng(seed);
+  std::size_t units = 0;
+  for (const Node& node : network.nodes) units += node.size;
+  const std::size_t most_patterns = std::clamp<std::size_t>(batch_values / std::max<std::size_t>(units, 1), 1, batch_patterns);
   AncestralSampler sampler(network);
   if (!all_nodes) groups.clear();
   // A batch is written as text on a second thread while the next one is drawn; any N takes
@@ -45,7 +51,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
     if (written.valid()) check_output(out, written.get());
   };
   for (std::uint64_t done = 0; done < total;) {
-    const std::size_t batch = static_cast<std::size_t>(std::min<std::uint64_t>(batch_patterns, total - done));
+    const std::size_t batch = static_cast<std::size_t>(std::min<std::uint64_t>(most_patterns, total - done));
     gather_nodes(nodes, sampler.sample(batch, rng), drawn);
     finish_write();
     std::swap(drawn, writing);

@@ -12,6 +12,7 @@
 
 #include "framework/engines/configuration_terms.hpp"
 #include "framework/engines/factorised_sum.hpp"
+#include "framework/engines/thread_cpu_time.hpp"
 #include "framework/linear_algebra.hpp"
 #include "framework/numerics.hpp"
 #include "framework/vector_math.hpp"
@@ -238,6 +239,27 @@ struct ProgressReporter {
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
+// Whether log p(d) goes by matrix products (factorised_sum.hpp) rather than the per-pattern walk.
+bool uses_factorised_sum(const Plans& plans, const ExactOptions& options) {
+  return options.factorised && plans.generative.factorises && !options.posterior_marginals && !options.posterior_mode &&
+         !options.free_energy_bound;
+}
+
+unsigned requested_threads(const ExactOptions& options) {
+  return options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+}
+
+// The shares the configurations are cut into, by the per-pattern walk and by the factorised
+// sum (whose shares are whole runs of 2^L configurations).
+std::size_t walk_shares(std::uint64_t total) {
+  return static_cast<std::size_t>(
+      std::max<std::uint64_t>(1, std::min<std::uint64_t>(most_shares, total / configurations_per_share_minimum)));
+}
+std::size_t factorised_shares(const Plans& plans, std::uint64_t total) {
+  const std::uint64_t columns = std::uint64_t{1} << FactorisedWalker::low_bits(plans.layout.hidden_units);
+  return static_cast<std::size_t>(std::min<std::uint64_t>(most_shares, total / columns));
+}
+
 // log p(d) by matrix products (factorised_sum.hpp) for a network whose plan factorises.
 // Patterns whose sum may have lost precision get NaN, for the per-pattern walk to redo.
 Vector factorised_log_likelihood(const Plans& plans, const Matrix& data, std::uint64_t total, unsigned threads,
@@ -245,7 +267,7 @@ Vector factorised_log_likelihood(const Plans& plans, const Matrix& data, std::ui
   const std::size_t patterns = data.shape(0);
   const std::uint64_t columns = std::uint64_t{1} << FactorisedWalker::low_bits(plans.layout.hidden_units);
   const std::uint64_t runs = total / columns;
-  const std::size_t shares = static_cast<std::size_t>(std::min<std::uint64_t>(most_shares, runs));
+  const std::size_t shares = factorised_shares(plans, total);
   threads = static_cast<unsigned>(std::max<std::uint64_t>(1, std::min<std::uint64_t>(threads, shares)));
   std::vector<FactorisedWalker> walkers;
   for (unsigned t = 0; t < threads; ++t) {
@@ -293,7 +315,7 @@ std::uint64_t enumerable_configurations(const Network& network, std::size_t max_
     throw Error("exact inference enumerates all 2^H configurations of the hidden units, and this network has H = " +
                 std::to_string(h) + " hidden units (2^" + std::to_string(h) + " = " + power_of_two(h) +
                 " configurations), above the limit of " + std::to_string(limit) +
-                (max_hidden_units < 62 ? " (raise it with --max-hidden-units, up to 62)" : ""));
+                (max_hidden_units < 62 ? " (ExactOptions::max_hidden_units, at most 62)" : ""));
   return std::uint64_t{1} << h;
 }
 
@@ -320,14 +342,12 @@ ExactResult exact_inference(const Network& network, const Matrix& data, const Ex
   const std::size_t patterns = data.shape(0);
   const std::uint64_t total = result.hidden_configurations;
 
-  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  const std::size_t shares = static_cast<std::size_t>(
-      std::max<std::uint64_t>(1, std::min<std::uint64_t>(most_shares, total / configurations_per_share_minimum)));
+  unsigned threads = requested_threads(options);
+  const std::size_t shares = walk_shares(total);
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, shares));
   const ScopedBlasThreads one_blas_thread(1);  // the threads are ours
 
-  if (options.factorised && plans.generative.factorises && !options.posterior_marginals && !options.posterior_mode &&
-      !options.free_energy_bound) {
+  if (uses_factorised_sum(plans, options)) {
     result.log_likelihood = factorised_log_likelihood(plans, data, total, threads, options);
     std::vector<std::size_t> doubtful;
     for (std::size_t n = 0; n < patterns; ++n)
@@ -401,6 +421,88 @@ ExactResult exact_inference(const Network& network, const Matrix& data, const Ex
     }
   }
   return result;
+}
+
+ExactCost estimate_exact_cost(const Network& network, const Matrix& data, const ExactOptions& options,
+                              double calibration_seconds) {
+  auto since = [](double start) { return thread_cpu_seconds() - start; };
+  ExactCost cost;
+  cost.configurations = enumerable_configurations(network, options.max_hidden_units);
+  cost.patterns = data.shape(0);
+  const Plans plans(network, options.free_energy_bound);
+  if (data.shape(1) != plans.layout.visible_units)
+    throw Error("the data have " + std::to_string(data.shape(1)) + " columns, but the network has " +
+                std::to_string(plans.layout.visible_units) + " visible units");
+  if (cost.patterns == 0) return cost;
+  const ScopedBlasThreads one_blas_thread(1);  // as in the enumeration itself
+  const std::uint64_t total = cost.configurations;
+  const bool factorised = uses_factorised_sum(plans, options);
+  // As exact_inference picks them: no more threads than shares of the walk, nor for the
+  // factorised sum than its own shares.
+  std::size_t threads = std::min<std::size_t>(requested_threads(options), walk_shares(total));
+  if (factorised) threads = std::min(threads, factorised_shares(plans, total));
+  cost.threads = static_cast<unsigned>(std::max<std::size_t>(1, threads));
+
+  // The first block of patterns, prepared as the enumeration prepares every block.
+  const std::size_t count = std::min(pattern_block, cost.patterns);
+  Matrix block;
+  copy_rows(data, 0, count, block);
+  const double preparing = thread_cpu_seconds();
+  TermBlock p_block, q_block;
+  FactorisedBlock factors;
+  p_block.prepare(plans.generative, block);
+  if (factorised) factors.prepare(plans.generative, p_block);
+  else if (plans.recognition) q_block.prepare(*plans.recognition, block);
+  const double prepare_seconds = since(preparing);
+
+  // Slices of the configurations, from the first, on one thread: the smallest the engine
+  // works in (a batch of the walk, or one matrix product of the factorised sum), then
+  // doubling until the slices have taken calibration_seconds or every configuration is done.
+  std::optional<Enumerator> enumerator;
+  std::optional<FactorisedWalker> walker;
+  Partial partial;
+  FactorisedPartial factorised_partial;
+  std::uint64_t step = batch;
+  if (factorised) {
+    walker.emplace(plans.generative);
+    walker->interrupt = options.interrupt;
+    step = (std::uint64_t{1} << FactorisedWalker::low_bits(plans.layout.hidden_units)) * FactorisedWalker::runs_per_product;
+  } else {
+    enumerator.emplace(plans, options);  // progress is reported by the caller of run(), not here
+  }
+  auto run = [&](std::uint64_t begin, std::uint64_t end) {
+    if (walker) walker->run(p_block, factors, begin, end, factorised_partial);
+    else enumerator->run(p_block, plans.recognition ? &q_block : nullptr, begin, end, partial);
+  };
+  // The first slice also pays for the walkers' first allocations: it counts only if it is all
+  // there is.
+  std::uint64_t done = std::min(step, total);
+  const double warming = thread_cpu_seconds();
+  run(0, done);
+  double seconds = since(warming);
+  std::uint64_t timed = done;
+  if (done < total) {
+    seconds = 0;
+    timed = 0;
+  }
+  while (done < total && seconds < calibration_seconds) {
+    const std::uint64_t end = std::min(total, done + step);
+    const double start = thread_cpu_seconds();
+    run(done, end);
+    seconds += since(start);
+    timed += end - done;
+    done = end;
+    step *= 2;
+  }
+  cost.timed_configurations = timed;
+  cost.timed_seconds = seconds;
+  // Per configuration, a block costs a part shared by its patterns and a part per pattern; the
+  // first block is the largest (blocks are full but for the last), so scaling its time by
+  // patterns / count over-estimates a little when the shared part matters.
+  const double blocks = static_cast<double>(cost.patterns) / static_cast<double>(count);
+  const double per_configuration = timed ? seconds / static_cast<double>(timed) : 0.0;
+  cost.seconds = blocks * (prepare_seconds + per_configuration * static_cast<double>(total) / cost.threads);
+  return cost;
 }
 
 double divergence_from(const Network& network, const Matrix& patterns, const Vector& probabilities,

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "framework/engines/recognition.hpp"
+#include "framework/engines/thread_cpu_time.hpp"
 #include "framework/linear_algebra.hpp"
 #include "framework/numerics.hpp"
 #include "framework/patterns.hpp"
@@ -112,6 +113,40 @@ SampledEstimates sampled_estimates(const Network& network, const Matrix& data, s
     if (e) std::rethrow_exception(e);
   if (stopped) throw Interrupted();
   return out;
+}
+
+double estimate_sampled_seconds(const Network& network, const Matrix& data, std::size_t samples, const Rng& rng,
+                                const SampledOptions& options, double calibration_seconds) {
+  const std::size_t patterns = data.shape(0);
+  if (patterns == 0 || samples == 0) return 0;
+  const std::size_t chunks = (patterns + chunk_patterns - 1) / chunk_patterns;
+  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(threads, chunks)));
+  SampledOptions one;
+  one.threads = 1;
+  one.interrupt = options.interrupt;
+  // The first chunk of patterns with 1, 2, 4, ... samples, then more patterns with every sample,
+  // until the slices have taken calibration_seconds or the slice is the whole work. The first
+  // slice pays for first allocations: it counts only if it is all there is.
+  std::size_t rows = std::min(chunk_patterns, patterns), draws = 1;
+  double seconds = 0, timed = 0;
+  Matrix slice;
+  for (bool first = true;; first = false) {
+    copy_rows(data, 0, rows, slice);
+    Rng copy = rng;  // the caller's generator is left as it was
+    const double start = thread_cpu_seconds();
+    sampled_estimates(network, slice, draws, copy, one);
+    const double elapsed = thread_cpu_seconds() - start;
+    const bool whole = draws == samples && rows == patterns;
+    if (!first || whole) {
+      seconds += elapsed;
+      timed += static_cast<double>(rows) * static_cast<double>(draws);
+    }
+    if (whole || (!first && seconds >= calibration_seconds)) break;
+    if (draws < samples) draws = std::min(samples, 2 * draws);
+    else rows = std::min(patterns, 2 * rows);
+  }
+  return seconds / timed * static_cast<double>(patterns) * static_cast<double>(samples) / threads;
 }
 
 Vector exact_bound(const Network& network, const Matrix& data, const ExactOptions& options) {

@@ -35,6 +35,13 @@ struct SampledOptions {
 SampledEstimates sampled_estimates(const Network& network, const Matrix& data, std::size_t samples, Rng& rng,
                                    const SampledOptions& options = {});
 
+// The time sampled_estimates(network, data, samples, rng, options) would take, estimated by
+// timing it on slices (the first 64 patterns with 1, 2, 4, ... samples, then more patterns)
+// on one thread, from a copy of `rng`, until calibration_seconds have passed: that time per
+// (pattern, sample), times patterns x samples, over the threads the estimates would use.
+double estimate_sampled_seconds(const Network& network, const Matrix& data, std::size_t samples, const Rng& rng,
+                                const SampledOptions& options = {}, double calibration_seconds = 0.02);
+
 // The exact bound, by enumerating every hidden configuration:
 //   -F(d) = sum_h Q(h | d) [log P(h, d) - log Q(h | d)].
 // Refuses networks with more than options.max_hidden_units hidden units, like exact_inference.

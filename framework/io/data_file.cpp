@@ -1,12 +1,14 @@
 #include "framework/io/data_file.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <vector>
 
 #include "framework/error.hpp"
+#include "framework/io/limits.hpp"
 #include "framework/patterns.hpp"
 
 namespace helmholtz {
@@ -26,28 +28,35 @@ std::string describe_byte(char c) {
 }  // namespace
 
 ByteMatrix parse_patterns(std::istream& in, std::size_t width, const std::string& file) {
+  return parse_patterns(in, width, file, Limits::from_environment().max_data_values);
+}
+
+ByteMatrix parse_patterns(std::istream& in, std::size_t width, const std::string& file, std::uint64_t max_values) {
   std::vector<std::uint8_t> bits;
   // A file of n patterns has at least n (width + 1) characters: reserving that many bytes
-  // up front spares the doublings (and their copies) of a growing vector.
+  // up front spares the doublings (and their copies) of a growing vector. Never more than the
+  // limit, though: a file too large for it is refused when its patterns reach it.
   if (const auto start = in.tellg(); start != std::istream::pos_type(-1)) {
     in.seekg(0, std::ios::end);
     const auto end = in.tellg();
     in.seekg(start);
     if (end != std::istream::pos_type(-1) && end > start)
-      bits.reserve(static_cast<std::size_t>(end - start) / (width + 1) * width + width);
+      bits.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(
+          static_cast<std::uint64_t>(end - start) / (width + 1) * width + width, max_values)));
   }
   // Read byte by byte from the stream buffer, never a whole line at once: a file without line
   // ends (/dev/zero, a binary file) is refused at its first bad byte instead of filling memory,
   // and a long comment costs nothing. Lines end with \n, \r\n or a lone \r (old Mac files).
   std::streambuf& buffer = *in.rdbuf();
   using traits = std::char_traits<char>;
-  int line_number = 1;
+  std::uint64_t line_number = 1;  // a file of more than 2^31 (blank) lines is no reason to overflow
+  auto line = [&] { return static_cast<int>(std::min<std::uint64_t>(line_number, INT_MAX)); };
   std::size_t rows = 0, count = 0, column = 0;
   bool in_comment = false;
   auto end_line = [&] {
     if (count != 0 && count != width)
-      fail(Where{file, line_number, 0, ""}, "pattern has " + std::to_string(count) + " units, but the observed nodes have " +
-                                                std::to_string(width));
+      fail(Where{file, line(), 0, ""}, "pattern has " + std::to_string(count) + " units, but the observed nodes have " +
+                                           std::to_string(width));
     if (count != 0) ++rows;
     ++line_number;
     count = column = 0;
@@ -81,9 +90,14 @@ ByteMatrix parse_patterns(std::istream& in, std::size_t width, const std::string
       continue;
     }
     if (c == ' ' || c == '\t') continue;
-    const Where where{file, line_number, static_cast<int>(std::min<std::size_t>(column, INT32_MAX)), ""};
+    const Where where{file, line(), static_cast<int>(std::min<std::size_t>(column, INT_MAX)), ""};
     if (c != '0' && c != '1') fail(where, "unexpected " + describe_byte(c) + " (patterns are written with 0 and 1)");
     if (++count > width) fail(where, "pattern has more than " + std::to_string(width) + " units, the width of the observed nodes");
+    if (bits.size() >= max_values)
+      fail(Where{file, line(), 0, ""},
+           "the data pass the limit of " + std::to_string(max_values) + " values (patterns x units) here, after " +
+               std::to_string(rows) + " patterns of " + std::to_string(width) + " units (" +
+               how_to_raise(max_data_values_variable) + ")");
     bits.push_back(c == '1' ? 1 : 0);
   }
   if (count != 0) end_line();  // a last pattern without a line end
@@ -96,9 +110,10 @@ Matrix parse_data(std::istream& in, std::size_t width, const std::string& file) 
 }
 
 ByteMatrix read_patterns(const std::string& file, std::size_t width) {
+  const std::uint64_t max_values = Limits::from_environment().max_data_values;
   std::ifstream in(file);
   if (!in) throw Error("cannot open data file '" + file + "'");
-  ByteMatrix data = parse_patterns(in, width, file);
+  ByteMatrix data = parse_patterns(in, width, file, max_values);
   if (data.shape(0) == 0) throw Error(file + ": no patterns in the data file");
   return data;
 }

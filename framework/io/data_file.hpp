@@ -2,6 +2,7 @@
 // Data files: one pattern per line of 0/1 characters (whitespace between them allowed),
 // '#' comments and blank lines ignored. Columns are the units of the observed nodes in
 // the order the nodes are declared.
+#include <cstdint>
 #include <iosfwd>
 #include <string>
 
@@ -12,9 +13,12 @@ namespace helmholtz {
 // Reads patterns of exactly `width` units; a wrong width or a character other than 0/1
 // is an InputError naming the file and line. `file` is used in messages. The patterns are
 // held as bytes (a byte per unit) from the first line read: a file of 60,000 784-unit
-// patterns takes 47 MB.
+// patterns takes 47 MB. A file of more than max_values values (patterns x width; without it,
+// Limits::from_environment().max_data_values) is refused at the line that passes the limit,
+// before anything beyond it is stored.
 ByteMatrix read_patterns(const std::string& file, std::size_t width);
 ByteMatrix parse_patterns(std::istream& in, std::size_t width, const std::string& file);
+ByteMatrix parse_patterns(std::istream& in, std::size_t width, const std::string& file, std::uint64_t max_values);
 // The same as doubles, for engines that compute on the whole set at once.
 Matrix read_data(const std::string& file, std::size_t width);
 Matrix parse_data(std::istream& in, std::size_t width, const std::string& file);

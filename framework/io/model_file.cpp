@@ -11,6 +11,7 @@
 #include <tuple>
 #include <utility>
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include "framework/io/atomic_file.hpp"
@@ -20,9 +21,6 @@
 
 namespace helmholtz {
 namespace {
-
-// A guard against typos such as size: 1000000 turning into an out-of-memory crash.
-constexpr double max_parameters_per_node = 5e8;
 
 const std::vector<std::string> top_level_keys = {"name", "description", "seed", "nodes", "generative",
                                                  "recognition", "training"};
@@ -46,13 +44,23 @@ std::optional<std::pair<std::size_t, std::size_t>> parse_shape(const std::string
   return std::pair{*rows, *columns};
 }
 
+// A count held as a double (so that sums of products cannot overflow), in digits.
+std::string in_digits(double count) {
+  return count < 0x1p63 ? std::to_string(static_cast<std::uint64_t>(count)) : format_number(count);
+}
+
 std::string show_shape(std::size_t rows, std::size_t columns) {
   return std::to_string(rows) + "x" + std::to_string(columns);
 }
 
 struct Reader {
   const Registry& registry;
+  const Limits& limits;
   Where file;  // only the file name is set
+  // Parameters of the entries read so far, generative and recognition, for the limit on the
+  // whole network (counted before each entry allocates its own).
+  double parameters = 0;
+  double units = 0;
   Network network;
   std::map<std::string, std::size_t> index;  // node name -> position
   std::vector<YAML::Node> node_entries;      // for locating messages about a node
@@ -94,6 +102,14 @@ struct Reader {
       if (type != "binary") fail(yaml::at(entry["type"], named), "unknown type '" + type + "' (allowed: binary)");
       if (!entry["size"]) fail(yaml::at(entry, named), "missing key 'size' (the number of units)");
       node.size = yaml::read_count(entry["size"], named, "size");
+      // Every unit has a generative bias at least, so a network of more units than the limit on
+      // parameters is refused here, at the size, before any entry allocates.
+      units += static_cast<double>(node.size);
+      if (units > static_cast<double>(limits.max_parameters))
+        fail(yaml::at(entry["size"], named),
+             "size " + std::to_string(node.size) + " brings the network to " + in_digits(units) +
+                 " units, and so to at least as many parameters (a bias per unit), more than the limit of " +
+                 std::to_string(limits.max_parameters) + " parameters (" + how_to_raise(max_parameters_variable) + ")");
       if (entry["observed"]) node.observed = yaml::read_bool(entry["observed"], named, "observed");
       index[node.name] = network.nodes.size();
       network.nodes.push_back(node);
@@ -189,10 +205,7 @@ struct Reader {
       }
     }
     const NodeShape shape = shape_of(node, parents);
-    const double parameter_count = double(shape.units) * double(1 + shape.parent_units());
-    if (parameter_count > max_parameters_per_node)
-      fail(yaml::at(entry, where), "node '" + name + "' would have " + format_number(parameter_count) +
-                                       " parameters, more than the limit of " + format_number(max_parameters_per_node));
+    count_parameters(shape, yaml::at(entry, where), "node '" + name + "'");
     auto distribution = registry.create(kind, shape);
     std::vector<std::string> allowed = {"distribution", "parents", "fixed"};
     for (const auto& b : distribution->blocks()) allowed.push_back(b.name);
@@ -232,6 +245,22 @@ struct Reader {
       out.push_back(name);
     }
     return out;
+  }
+
+  // Adds an entry's parameters (units x (1 + parent units): a bias and a full weight matrix) to
+  // the network's count, refusing it before it allocates when the count passes the limit.
+  void count_parameters(const NodeShape& shape, const Where& where, const std::string& who) {
+    const double own = static_cast<double>(shape.units) * (1.0 + static_cast<double>(shape.parent_units()));
+    parameters += own;
+    if (parameters <= static_cast<double>(limits.max_parameters)) return;
+    const std::string limit = std::to_string(limits.max_parameters) + " parameters for the whole network, "
+                              "generative and recognition (" + how_to_raise(max_parameters_variable) + ")";
+    const std::string product = std::to_string(shape.units) + " units x (1 + " +
+                                std::to_string(shape.parent_units()) + " parent units)";
+    if (own == parameters)
+      fail(where, who + " would have " + in_digits(own) + " parameters (" + product + "), more than the limit of " + limit);
+    fail(where, who + " would have " + in_digits(own) + " parameters (" + product + "), bringing the network to " +
+                    in_digits(parameters) + ", more than the limit of " + limit);
   }
 
   std::string registered() const {
@@ -319,7 +348,10 @@ struct Reader {
       if (!registry.has_default_recognition())
         fail(yaml::at(root_, file), "the model file declares no recognition network, and the registry it is read with "
                                     "names no default recognition distribution; declare a recognition section");
-      auto distribution = registry.create(registry.default_recognition(), shape_of(i, children));
+      const NodeShape shape = shape_of(i, children);
+      count_parameters(shape, yaml::at(node_entries[i], file.with_field("nodes." + network.nodes[i].name)),
+                       "the default recognition network (generative edges reversed) of '" + network.nodes[i].name + "'");
+      auto distribution = registry.create(registry.default_recognition(), shape);
       distribution->initialise(rng);
       conditionals[i] = Conditional(std::move(children), std::move(distribution));
     }
@@ -346,9 +378,21 @@ struct Reader {
 }  // namespace
 
 Network parse_model(const std::string& text, const std::string& file, const Registry& registry) {
+  return parse_model(text, file, registry, Limits::from_environment());
+}
+
+Network parse_model(const std::string& text, const std::string& file, const Registry& registry, const Limits& limits) {
+  if (text.size() > limits.max_model_bytes)
+    fail(Where{file, 0, 0, ""}, "the model file has " + std::to_string(text.size()) + " bytes, more than the limit of " +
+                                    std::to_string(limits.max_model_bytes) + " (" + how_to_raise(max_model_bytes_variable) + ")");
   std::vector<YAML::Node> documents;
   try {
     documents = YAML::LoadAll(text);
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp (0.7 and later) stops at this depth rather than recursing until the stack
+    // overflows; its own message is only "bad file".
+    fail(Where{file, e.mark.line + 1, e.mark.column + 1, ""},
+         "not valid YAML here: lists and maps nested 500 deep (the YAML reader's limit; a model file needs at most 7)");
   } catch (const YAML::ParserException& e) {
     fail(Where{file, e.mark.line + 1, e.mark.column + 1, ""}, "not valid YAML: " + e.msg);
   }
@@ -359,19 +403,37 @@ Network parse_model(const std::string& text, const std::string& file, const Regi
            "a second YAML document begins here, but a model file holds one network (remove the '---' line, or split the file)");
   const YAML::Node root = documents.empty() ? YAML::Node() : documents[0];
   if (!root || root.IsNull()) fail(Where{file, 1, 0, ""}, "the model file is empty");
-  Reader reader{registry, Where{file, 0, 0, ""}, {}, {}, {}};
+  Reader reader{registry, limits, Where{file, 0, 0, ""}};
   return reader.read(root);
 }
 
 Network read_model(const std::string& file, const Registry& registry) {
+  return read_model(file, registry, Limits::from_environment());
+}
+
+Network read_model(const std::string& file, const Registry& registry, const Limits& limits) {
   std::error_code ignored;
   if (std::filesystem::is_directory(file, ignored))
     throw Error("'" + file + "' is a directory, not a model file");
   std::ifstream in(file, std::ios::binary);
   if (!in) throw Error("cannot open model file '" + file + "'");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_model(text.str(), file, registry);
+  // Never more than the limit and a byte is read, whatever the file is (a pipe has no size to
+  // check first): parse_model refuses the text when it holds that byte.
+  std::string text;
+  char chunk[1 << 16];
+  while (text.size() <= limits.max_model_bytes && in.read(chunk, sizeof chunk).gcount() > 0)
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+  if (in.bad()) throw Error("cannot read model file '" + file + "'");
+  if (text.size() > limits.max_model_bytes) {
+    std::error_code size_error;
+    const auto size = std::filesystem::file_size(file, size_error);
+    const std::string limit = std::to_string(limits.max_model_bytes);
+    fail(Where{file, 0, 0, ""}, "the model file has " +
+                                    (size_error ? "more than " + limit + " bytes, the limit"
+                                                : std::to_string(size) + " bytes, more than the limit of " + limit) +
+                                    " (" + how_to_raise(max_model_bytes_variable) + ")");
+  }
+  return parse_model(text, file, registry, limits);
 }
 
 namespace {

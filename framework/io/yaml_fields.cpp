@@ -84,8 +84,12 @@ bool read_digits(const YAML::Node& node, std::uint64_t& value) {
 
 std::size_t read_count(const YAML::Node& node, const Where& where, const std::string& what) {
   std::uint64_t value = 0;
-  if (!read_digits(node, value) || value < 1 || value > 1000000000)
+  if (!read_digits(node, value) || value < 1)
     fail(at(node, where), what + " is " + show(node) + ", but must be a whole number >= 1 written in digits");
+  // A sanity bound of the format, far above the limit on parameters (docs/limits.md), which
+  // refuses such a count first with a message of its own.
+  constexpr std::uint64_t most = 1'000'000'000'000;
+  if (value > most) fail(at(node, where), what + " is " + show(node) + ", but must be at most " + std::to_string(most));
   return static_cast<std::size_t>(value);
 }
 

@@ -276,6 +276,7 @@ TrainingOutcome train(Network& network, const ByteMatrix& data, const TrainingOp
       report.validation_sampled_bound = mean_of(sampled_estimates(network, validation, 1, report_rng).sampled_bound);
       if (network.hidden_units() <= setup.validation_max_hidden_units) {
         ExactOptions exact;
+        exact.max_hidden_units = setup.validation_max_hidden_units;  // the engine's own default is lower
         exact.free_energy_bound = true;
         exact.interrupt = options.interrupt;
         try {

@@ -8,6 +8,7 @@
 
 #include "plugins/builtin.hpp"
 #include "framework/engines/exact_inference.hpp"
+#include "framework/engines/thread_cpu_time.hpp"
 #include "framework/incremental_statistics.hpp"
 #include "framework/numerics.hpp"
 #include "framework/registry.hpp"
@@ -169,6 +170,60 @@ TEST_CASE("an interrupt request stops enumeration with Interrupted") {
   ExactOptions options;
   options.interrupt = &stop;
   CHECK_THROWS_AS(exact_inference(network, data, options), Interrupted);
+}
+
+// Eighteen hidden units in two layers above 16 observed ones, every node sigmoid: log p(d)
+// alone goes by the factorised sum, with the posterior by the per-pattern walk.
+const char* const timed_shape = R"(
+nodes:
+  - {name: top,  type: binary, size: 4}
+  - {name: mid,  type: binary, size: 14}
+  - {name: data, type: binary, size: 16, observed: true}
+generative:
+  top:  {distribution: sigmoid}
+  mid:  {distribution: sigmoid, parents: [top]}
+  data: {distribution: sigmoid, parents: [mid, top]}
+)";
+
+TEST_CASE("estimate_exact_cost: a small enumeration is timed whole, and the estimate is of its size") {
+  Rng rng = make_rng(21);
+  const Network network = testing::random_network(testing::layered_shape, rng);
+  const Matrix data = xt::zeros<double>({std::size_t{7}, network.visible_units()});
+  const ExactCost cost = estimate_exact_cost(network, data);
+  CHECK(cost.configurations == 64);
+  CHECK(cost.patterns == 7);
+  CHECK(cost.threads == 1);  // fewer configurations than make two shares
+  CHECK(cost.timed_configurations == 64);
+  CHECK(cost.seconds > 0);
+  CHECK(cost.seconds < 0.1);
+  CHECK(estimate_exact_cost(network, Matrix::from_shape({0, network.visible_units()})).seconds == 0);
+  CHECK_THROWS_WITH_AS(estimate_exact_cost(network, xt::zeros<double>({1, 3})),
+                       doctest::Contains("3 columns, but the network has 4 visible units"), Error);
+}
+
+TEST_CASE("estimate_exact_cost: within a factor of 3 of the processor time the enumeration then takes") {
+  // Processor time of the calling thread, which runs everything with threads = 1: what the
+  // estimate measures, and unlike the wall clock not stretched by a busy machine.
+  Rng rng = make_rng(22);
+  const Network network = testing::random_network(timed_shape, rng, false);
+  Matrix data = Matrix::from_shape({100, network.visible_units()});
+  boost::random::uniform_real_distribution<double> uniform01(0.0, 1.0);
+  for (double& x : data) x = uniform01(rng) < 0.5;
+  for (const bool posterior : {false, true}) {
+    CAPTURE(posterior);
+    ExactOptions options;
+    options.threads = 1;
+    options.posterior_marginals = options.posterior_mode = posterior;
+    const ExactCost cost = estimate_exact_cost(network, data, options, 0.005);
+    CHECK(cost.threads == 1);
+    CHECK(cost.timed_configurations < cost.configurations);  // a slice, not the whole
+    const double start = thread_cpu_seconds();
+    exact_inference(network, data, options);
+    const double seconds = thread_cpu_seconds() - start;
+    INFO("estimate " << cost.seconds << " s, measured " << seconds << " s");
+    CHECK(cost.seconds > seconds / 3);
+    CHECK(cost.seconds < seconds * 3);
+  }
 }
 
 TEST_CASE("data of the wrong width is refused") {

@@ -12,6 +12,7 @@
 #include "framework/engines/exact_inference.hpp"
 #include "framework/engines/free_energy.hpp"
 #include "framework/engines/recognition.hpp"
+#include "framework/engines/thread_cpu_time.hpp"
 #include "framework/numerics.hpp"
 #include "tests/support/log_space_reference.hpp"
 #include "tests/support/random_networks.hpp"
@@ -206,4 +207,24 @@ TEST_CASE("sampled estimates report their progress on the calling thread, rising
     CHECK(fractions.back() <= 1.0);
     if (threads == 1) CHECK(fractions.back() == 1.0);  // the last draw is the caller's
   }
+}
+
+TEST_CASE("estimate_sampled_seconds: within a factor of 3 of the processor time, and the caller's generator untouched") {
+  Rng rng = make_rng(23);
+  const Network network = testing::random_network(testing::layered_shape, rng);
+  Matrix data = Matrix::from_shape({1000, network.visible_units()});
+  boost::random::uniform_real_distribution<double> uniform01(0.0, 1.0);
+  for (double& x : data) x = uniform01(rng) < 0.5;
+  SampledOptions options;
+  options.threads = 1;  // all on the calling thread, whose processor time is measured
+  const Rng before = rng;
+  const double estimate = estimate_sampled_seconds(network, data, 50, rng, options, 0.005);
+  CHECK(rng == before);
+  const double start = thread_cpu_seconds();
+  sampled_estimates(network, data, 50, rng, options);
+  const double seconds = thread_cpu_seconds() - start;
+  INFO("estimate " << estimate << " s, measured " << seconds << " s");
+  CHECK(estimate > seconds / 3);
+  CHECK(estimate < seconds * 3);
+  CHECK(estimate_sampled_seconds(network, Matrix::from_shape({0, network.visible_units()}), 50, rng) == 0);
 }
