@@ -375,6 +375,17 @@ struct Reader {
   }
 };
 
+// The `---` line that opens the document whose first node is at `node` (yaml-cpp marks the
+// node, a line or more below the marker the user has to remove), or `node` itself if none.
+Where document_start(const std::string& text, Where node) {
+  std::vector<std::size_t> line_starts{0};
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (text[i] == '\n') line_starts.push_back(i + 1);
+  for (int line = std::min(node.line, static_cast<int>(line_starts.size())); line >= 1; --line)
+    if (text.compare(line_starts[static_cast<std::size_t>(line) - 1], 3, "---") == 0) return Where{node.file, line, 1, node.field};
+  return node;
+}
+
 }  // namespace
 
 Network parse_model(const std::string& text, const std::string& file, const Registry& registry) {
@@ -399,7 +410,7 @@ Network parse_model(const std::string& text, const std::string& file, const Regi
   // A model is one document; a second one (after `---`) would otherwise be dropped unread.
   for (std::size_t i = 1; i < documents.size(); ++i)
     if (documents[i] && !documents[i].IsNull())
-      fail(yaml::at(documents[i], Where{file, 0, 0, ""}),
+      fail(document_start(text, yaml::at(documents[i], Where{file, 0, 0, ""})),
            "a second YAML document begins here, but a model file holds one network (remove the '---' line, or split the file)");
   const YAML::Node root = documents.empty() ? YAML::Node() : documents[0];
   if (!root || root.IsNull()) fail(Where{file, 1, 0, ""}, "the model file is empty");

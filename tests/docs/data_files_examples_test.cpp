@@ -123,7 +123,8 @@ TEST_CASE("docs/data-files.md: every documented message about a file is what the
     } else if (c.file != "/dev/zero") {
       CHECK_MESSAGE(!fs::exists(files_dir / c.file), c.file << " must stay missing");
     }
-    const ProgramRun r = run_helmholtz(c.args, c.args[0] == "probe" ? probe_folder.path : files_dir);
+    const ProgramRun r = run_helmholtz(c.args, c.args[0] == "probe" ? probe_folder.path : files_dir,
+                                       doc_text::limit_settings(c.message));
     CHECK(r.status == 1);
     CHECK(r.err == c.message + "\n");
   }

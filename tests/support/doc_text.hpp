@@ -92,6 +92,19 @@ inline std::vector<std::string> table_messages(const std::string& text) {
   return messages;
 }
 
+// The setting under which a documented refusal by a limit (docs/limits.md) appears: a message
+// "... more than the limit of 100 (raise it with HELMHOLTZ_MAX_MODEL_BYTES=N; ...)" was
+// made with HELMHOLTZ_MAX_MODEL_BYTES=100. None for other messages.
+inline std::vector<std::string> limit_settings(const std::string& message) {
+  const std::string raise = "raise it with ", limit = "the limit of ";
+  const std::size_t variable = message.find(raise), value = message.find(limit);
+  if (variable == std::string::npos || value == std::string::npos) return {};
+  const std::size_t name_start = variable + raise.size(), name_end = message.find("=N", name_start);
+  const std::size_t digits_start = value + limit.size(), digits_end = message.find_first_not_of("0123456789", digits_start);
+  if (name_end == std::string::npos || digits_end == digits_start) return {};
+  return {message.substr(name_start, name_end - name_start) + "=" + message.substr(digits_start, digits_end - digits_start)};
+}
+
 // `text` with every run of spaces and line ends made one space, for phrases that a
 // document wraps across lines.
 inline std::string one_line(const std::string& text) {

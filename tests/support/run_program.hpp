@@ -48,8 +48,10 @@ inline std::string whole_file(const std::filesystem::path& file) {
   return text.str();
 }
 
-// Runs argv[0] with argv in `directory`, stdin from /dev/null.
-inline ProgramRun run_in(const std::filesystem::path& directory, const std::vector<std::string>& argv) {
+// Runs argv[0] with argv in `directory`, stdin from /dev/null, with the environment
+// variables `settings` ("NAME=VALUE") added to the test's own.
+inline ProgramRun run_in(const std::filesystem::path& directory, const std::vector<std::string>& argv,
+                         const std::vector<std::string>& settings = {}) {
   const ScratchFolder capture;
   const std::filesystem::path out_file = capture.path / "out", err_file = capture.path / "err";
   const pid_t child = ::fork();
@@ -61,6 +63,11 @@ inline ProgramRun run_in(const std::filesystem::path& directory, const std::vect
     if (in < 0 || out < 0 || err < 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0 ||
         ::chdir(directory.c_str()) != 0)
       ::_exit(127);
+    for (const std::string& setting : settings) {
+      const std::size_t equals = setting.find('=');
+      if (equals == std::string::npos || ::setenv(setting.substr(0, equals).c_str(), setting.c_str() + equals + 1, 1) != 0)
+        ::_exit(127);
+    }
     std::vector<std::string> copy = argv;
     std::vector<char*> pointers;
     for (std::string& a : copy) pointers.push_back(a.data());
@@ -79,11 +86,12 @@ inline ProgramRun run_in(const std::filesystem::path& directory, const std::vect
 
 }  // namespace detail
 
-// `helmholtz ARGS...` run in `directory`.
-inline ProgramRun run_helmholtz(const std::vector<std::string>& args, const std::filesystem::path& directory) {
+// `helmholtz ARGS...` run in `directory`, with the environment variables `settings` added.
+inline ProgramRun run_helmholtz(const std::vector<std::string>& args, const std::filesystem::path& directory,
+                                const std::vector<std::string>& settings = {}) {
   std::vector<std::string> argv{HELMHOLTZ_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
-  return detail::run_in(directory, argv);
+  return detail::run_in(directory, argv, settings);
 }
 
 // A shell command line as a document shows it (`helmholtz sample m.yaml -n 5 > m.data`),

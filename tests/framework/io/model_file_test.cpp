@@ -617,12 +617,14 @@ TEST_CASE("an empty model file is refused with its file label") {
   }
 }
 
-TEST_CASE("a second YAML document in a model file is refused at its line, not dropped") {
+TEST_CASE("a second YAML document in a model file is refused at its --- line, not dropped") {
   const std::string body = "nodes:\n  - {name: a, type: binary, size: 1, observed: true}\n"
                            "generative:\n  a: {distribution: sigmoid}\n";
   const InputError e = error_of(body + "---\nnodes: []\n");
-  CHECK(std::string(e.what()).rfind("bad.yaml, line 6", 0) == 0);
+  CHECK(std::string(e.what()).rfind("bad.yaml, line 5, column 1:", 0) == 0);  // the --- the user removes
   CHECK(contains(e.what(), "a second YAML document begins here, but a model file holds one network"));
+  // The marker found above a document that starts further down, after comments.
+  CHECK(std::string(error_of(body + "--- # two\n# more\n\nnodes: []\n").what()).rfind("bad.yaml, line 5, column 1:", 0) == 0);
   // A document marker with nothing after it, or an explicit end, adds no document to lose.
   CHECK(parse_model(body + "---\n", "ok.yaml").nodes.size() == 1);
   CHECK(parse_model("---\n" + body + "...\n", "ok.yaml").nodes.size() == 1);
