@@ -2,6 +2,7 @@
 // add their odds: the odds of a unit being on are t_j = b_j + sum_k W_jk s_k, so
 //   p_j = t_j / (1 + t_j) = 1 - 1 / (1 + b_j + sum_k W_jk s_k),   b_j, W_jk >= 0.
 //   log P(s_j = 1) = -log1p(1 / t_j),  log P(s_j = 0) = -log1p(t_j),
+// (log P(s_j = 1) = log t_j below 2^-1024, where 1 / t_j overflows: numerics::log_odds_on),
 //   d log P / d t_j = s_j / t_j - 1 / (1 + t_j).
 // A unit with t_j = 0 can never fire; if it is on anyway its log-probability is -inf and
 // the gradient s_j / t_j is taken at t_j = minimum_odds, so that learning moves it out of
@@ -107,7 +108,7 @@ class OddsSum final : public WeightedDistribution, public IncrementalStatistics,
     auto off = log_off.begin();
     for (double& t : log_on) {
       *off++ = -std::log1p(t);
-      t = -std::log1p(1.0 / t);
+      t = numerics::log_odds_on(t);
     }
   }
 
@@ -137,7 +138,9 @@ class OddsSum final : public WeightedDistribution, public IncrementalStatistics,
 
   void probabilities(const Matrix& parents, Matrix& p) const override {
     affine(parents, p);
-    for (double& t : p) t = t / (1.0 + t);
+    // Odds beyond the double range (causes of 1e308 adding up) are a certain unit: p = 1,
+    // where t / (1 + t) would be inf / inf.
+    for (double& t : p) t = t < numerics::infinity ? t / (1.0 + t) : 1.0;
   }
 
   void log_probability(const Matrix& parents, const Matrix& states, Vector& log_p,
@@ -149,7 +152,7 @@ class OddsSum final : public WeightedDistribution, public IncrementalStatistics,
       double sum = 0;
       for (std::size_t j = 0; j < units(); ++j) {
         const double t = work(n, j);
-        sum += states(n, j) != 0.0 ? -std::log1p(1.0 / t) : -std::log1p(t);
+        sum += states(n, j) != 0.0 ? numerics::log_odds_on(t) : -std::log1p(t);
       }
       log_p(n) = sum;
     }
