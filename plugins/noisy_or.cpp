@@ -277,7 +277,16 @@ class NoisyOr final : public WeightedDistribution, public IncrementalStatistics,
         log_keep_(j * parent_units() + k) = w < 1.0 ? std::log1p(-w) : 0.0;
         if (w >= 1.0) certain_weights_.push_back({j, k});
       }
+    keeps_digits_ = true;
+    for (std::size_t j = 0; j < units(); ++j) {
+      TermMagnitudes terms;  // the finite terms of L_j (certain causes are counted apart)
+      terms.add(bias_log_keep(j));
+      for (std::size_t k = 0; k < parent_units(); ++k) terms.add(log_keep_(j * parent_units() + k));
+      keeps_digits_ = keeps_digits_ && terms.narrow();
+    }
   }
+
+  bool switching_off_keeps_digits() const override { return keeps_digits_; }
 
  private:
   struct Cause {
@@ -333,6 +342,7 @@ class NoisyOr final : public WeightedDistribution, public IncrementalStatistics,
 
   Vector log_keep_;                     // log1p(-W), with 0 where W = 1
   std::vector<Cause> certain_weights_;  // the (j, k) with W_jk = 1
+  bool keeps_digits_ = true;            // every unit's finite terms within TermMagnitudes::widest
 };
 
 }  // namespace

@@ -199,10 +199,19 @@ class OddsSum final : public WeightedDistribution, public IncrementalStatistics,
     if (rule_ == MeanFieldRule::odds) out << YAML::Key << "mean_field" << YAML::Value << "odds";
   }
 
+  bool switching_off_keeps_digits() const override { return keeps_digits_; }
+
   void refresh() override {
     ensure_shape(log1p_weights_, units() * parent_units());
     const double* w = weight_data();
     for (std::size_t i = 0; i < log1p_weights_.size(); ++i) log1p_weights_(i) = std::log1p(w[i]);
+    keeps_digits_ = true;
+    for (std::size_t j = 0; j < units(); ++j) {
+      TermMagnitudes terms;
+      terms.add(bias(j));
+      for (std::size_t k = 0; k < parent_units(); ++k) terms.add(weight(j, k));
+      keeps_digits_ = keeps_digits_ && terms.narrow();
+    }
   }
 
   std::unique_ptr<Distribution> clone() const override { return std::make_unique<OddsSum>(*this); }
@@ -271,6 +280,7 @@ class OddsSum final : public WeightedDistribution, public IncrementalStatistics,
 
   MeanFieldRule rule_ = MeanFieldRule::product;
   Vector log1p_weights_;  // log1p(W), laid out like W (units x parent units, row-major)
+  bool keeps_digits_ = true;  // every unit's b_j and W_jk > 0 within TermMagnitudes::widest
 };
 
 }  // namespace

@@ -52,15 +52,17 @@ void tabulate_residual(TermNode& t) {
             [&](std::size_t a, std::size_t b) { return t.parent_hidden_unit[a] < t.parent_hidden_unit[b]; });
   std::vector<double> stats(t.units * t.incremental->statistics_per_unit());
   t.residual_table.assign(std::size_t{1} << columns, 0.0);
+  const auto recompute = [&](std::uint64_t key) {
+    t.incremental->statistics_with_parents_off(stats.data());
+    for (std::size_t j = 0; j < columns; ++j)
+      if ((key >> j) & 1u) t.incremental->switch_parent(stats.data(), column_of_bit[j], true);
+  };
   gray_walk(
-      0, std::uint64_t{1} << columns,
-      [&](std::uint64_t key) {
-        t.incremental->statistics_with_parents_off(stats.data());
-        for (std::size_t j = 0; j < columns; ++j)
-          if ((key >> j) & 1u) t.incremental->switch_parent(stats.data(), column_of_bit[j], true);
-      },
+      0, std::uint64_t{1} << columns, recompute,
       [&](std::size_t j, std::uint64_t key) {
-        t.incremental->switch_parent(stats.data(), column_of_bit[j], (key >> j) & 1u);
+        const bool on = (key >> j) & 1u;
+        if (on || t.switching_off_keeps_digits) t.incremental->switch_parent(stats.data(), column_of_bit[j], on);
+        else recompute(key);
       },
       [&](std::uint64_t, std::uint64_t key) {
         t.residual_table[key] = std::max(t.linear->residual_sum_from_statistics(stats.data()), impossible);
@@ -79,6 +81,7 @@ TermPlan::TermPlan(const Network& network, const DirectedModel& model, const Uni
     t.node = node;
     t.distribution = c.distribution.get();
     t.incremental = dynamic_cast<const IncrementalStatistics*>(c.distribution.get());
+    if (t.incremental) t.switching_off_keeps_digits = t.incremental->switching_off_keeps_digits();
     t.units = network.nodes[node].size;
     t.hidden_offset = layout.hidden_offset[node];
     t.data_offset = layout.data_offset[node];
@@ -260,6 +263,13 @@ void TermWalker::update_prior(std::size_t i, std::uint64_t h) {
   prior_term_[i] = term;
 }
 
+void TermWalker::recompute_statistics(std::size_t i, std::uint64_t h) {
+  const TermNode& t = plan_.nodes[i];
+  t.incremental->statistics_with_parents_off(stats_[i].data());
+  for (std::size_t k = 0; k < t.parent_hidden_unit.size(); ++k)
+    if ((h >> t.parent_hidden_unit[k]) & 1u) t.incremental->switch_parent(stats_[i].data(), k, true);
+}
+
 void TermWalker::reset(std::uint64_t h) {
   if (per_pattern_) {  // exact recomputation of every pattern's offset + slope . h
     const std::size_t patterns = running_.size();
@@ -274,9 +284,7 @@ void TermWalker::reset(std::uint64_t h) {
     const TermNode& t = plan_.nodes[i];
     if (t.role != TermRole::prior && t.role != TermRole::likelihood) continue;
     if (t.incremental) {
-      t.incremental->statistics_with_parents_off(stats_[i].data());
-      for (std::size_t k = 0; k < t.parent_hidden_unit.size(); ++k)
-        if ((h >> t.parent_hidden_unit[k]) & 1u) t.incremental->switch_parent(stats_[i].data(), k, true);
+      recompute_statistics(i, h);
     } else {
       for (std::size_t k = 0; k < t.parent_hidden_unit.size(); ++k)
         parent_row_[i](0, k) = static_cast<double>((h >> t.parent_hidden_unit[k]) & 1u);
@@ -300,7 +308,8 @@ void TermWalker::flip(std::size_t u, std::uint64_t h) {
   for (const auto& [i, column] : plan_.dependents[u]) {
     const TermNode& t = plan_.nodes[i];
     if (!t.residual_table.empty()) continue;  // read from its table at record
-    if (t.incremental) t.incremental->switch_parent(stats_[i].data(), column, on);
+    if (t.incremental && (on || t.switching_off_keeps_digits)) t.incremental->switch_parent(stats_[i].data(), column, on);
+    else if (t.incremental) recompute_statistics(i, h);
     else parent_row_[i](0, column) = on ? 1.0 : 0.0;
     update_firing(i);
     if (t.role == TermRole::prior) update_prior(i, h);

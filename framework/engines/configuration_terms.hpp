@@ -62,6 +62,9 @@ struct TermNode {
   TermRole role = TermRole::prior;
   const Distribution* distribution = nullptr;
   const IncrementalStatistics* incremental = nullptr;  // null: recompute from the parents
+  // IncrementalStatistics::switching_off_keeps_digits: false recomputes the statistics from
+  // the parents that are on whenever one switches off.
+  bool switching_off_keeps_digits = true;
   const LinearLikelihood* linear = nullptr;            // likelihood nodes only; null: matrix product
   // A linear node whose shared residual comes straight from its incremental statistics
   // (LinearLikelihood::residual_sum_from_statistics): no firing log-probabilities needed.
@@ -172,6 +175,7 @@ class TermWalker {
   static constexpr std::size_t batch_capacity = 128;
 
  private:
+  void recompute_statistics(std::size_t i, std::uint64_t h);
   void update_firing(std::size_t i);
   void update_prior(std::size_t i, std::uint64_t h);
   void record_linear(std::size_t i, std::size_t b, std::uint64_t h);

@@ -6,6 +6,8 @@
 
 #include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "framework/incremental_statistics.hpp"
 #include "framework/registry.hpp"
@@ -68,4 +70,39 @@ TEST_CASE("a unit that cannot fire (no leak, only its parents' small weights) re
     d->set_parameters(theta);
     check_walk(*d, rng, 5000);
   }
+}
+
+// A sum of terms of one sign loses the small ones when a large one switches off: odds of
+// 1.96 + 1e100 - 1e100 come back as 0, and a unit that can fire would look as if it
+// could not. Exact enumeration recomputes such a node from its parents instead; the plugin
+// says when (a unit's non-zero terms spanning more than 2^16).
+TEST_CASE("switching_off_keeps_digits: false where a unit's terms span more than 2^16 (odds 1e100 beside 1.96, a "
+          "leak of 1e-300 beside a cause of 1 - 2^-53), true for ordinary parameters and exact 0s and 1s") {
+  struct Case {
+    std::string kind;
+    Vector theta;  // bias, then the three weights
+    bool keeps_digits;
+  };
+  const std::vector<Case> cases = {
+      {"odds-sum", {1.96, 1e100, 5e-324, 0.3}, false},
+      {"odds-sum", {0.0, 1e-300, 0.5, 0.0}, false},
+      {"odds-sum", {1.96, 0.0, 0.001, 2.0}, true},  // 0 is no term; 2 / 0.001 < 2^16
+      {"odds-sum", {0.0, 0.0, 0.0, 0.0}, true},
+      {"noisy-or", {1e-300, 1.0 - 0x1.0p-53, 0.5, 0.0}, false},
+      {"noisy-or", {0.05, 1.0, 0.0, 0.5}, true},  // 1 is counted apart, 0 is no term
+      {"noisy-or", {0.01, 0.9, 0.5, 0.2}, true},
+  };
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const Case& c = cases[i];
+    CAPTURE(i);
+    CAPTURE(c.kind);
+    auto d = builtin_registry().create(c.kind, NodeShape{"child", 1, {{"a", 3}}});
+    d->set_parameters(c.theta);
+    const auto* incremental = dynamic_cast<const IncrementalStatistics*>(d.get());
+    REQUIRE(incremental != nullptr);
+    CHECK(incremental->switching_off_keeps_digits() == c.keeps_digits);
+  }
+  auto sigmoid = builtin_registry().create("sigmoid", NodeShape{"child", 1, {{"a", 3}}});
+  sigmoid->set_parameters(Vector{1.96, 1e100, 5e-324, 0.3});  // absolute errors in a: harmless
+  CHECK(dynamic_cast<const IncrementalStatistics*>(sigmoid.get())->switching_off_keeps_digits());
 }
