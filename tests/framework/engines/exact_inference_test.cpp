@@ -235,3 +235,60 @@ recognition:
   CHECK(std::abs(expected - (std::log(0.5L) + std::log(1e-300L))) < 1e-6);
   for (const Vector& log_p : every_path(network, data)) check_close(log_p(0), expected);
 }
+
+TEST_CASE("a pattern made impossible by its observed-only terms (an observed node under an observed parent) has no "
+          "posterior: NaN marginals, like any pattern of probability 0") {
+  const Network network = parse_model(R"(
+nodes:
+  - {name: h, type: binary, size: 1}
+  - {name: c, type: binary, size: 1, observed: true}
+  - {name: v, type: binary, size: 1, observed: true}
+  - {name: e, type: binary, size: 1, observed: true}
+generative:
+  h: {distribution: sigmoid, bias: [0.3]}
+  c: {distribution: sigmoid, bias: [0]}
+  v: {distribution: sigmoid, parents: [h], bias: [0], weights: {h: [[2]]}}
+  e: {distribution: noisy-or, parents: [c], bias: [0], weights: {c: [[0.5]]}}
+)", "echo.yaml");
+  Matrix data = Matrix::from_shape({2, 3});
+  data(0, 0) = 0, data(0, 1) = 1, data(0, 2) = 1;  // e on with c off and no leak: impossible
+  data(1, 0) = 1, data(1, 1) = 1, data(1, 2) = 1;
+  ExactOptions options;
+  options.posterior_marginals = options.posterior_mode = true;
+  const ExactResult result = exact_inference(network, data, options);
+  CHECK(result.log_likelihood(0) == -numerics::infinity);
+  CHECK(std::isnan(result.posterior_marginals(0, 0)));
+  CHECK(result.mode_log_joint(0) == -numerics::infinity);
+  CHECK(std::isfinite(result.log_likelihood(1)));
+  CHECK(result.posterior_marginals(1, 0) >= 0.0);
+  CHECK(result.posterior_marginals(1, 0) <= 1.0);
+}
+
+// The marginal is a part of the weights over their sum, accumulated in another order: with
+// h[1] on for certain (bias 745) the quotient came out 1 + 2^-52.
+TEST_CASE("the posterior marginal of a unit on for certain (sigmoid bias 745) is 1, never an ulp above") {
+  const Network network = parse_model(R"(
+nodes:
+  - {name: h, type: binary, size: 3}
+  - {name: g, type: binary, size: 3}
+  - {name: v, type: binary, size: 1, observed: true}
+generative:
+  h: {distribution: sigmoid, bias: [2, 745, -1]}
+  g: {distribution: sigmoid, bias: [0, -2, 1]}
+  v: {distribution: sigmoid, parents: [h]}
+recognition:
+  h: {distribution: sigmoid, parents: [v]}
+  g: {distribution: sigmoid, parents: [v]}
+)", "certain.yaml");
+  const Matrix all = all_visible_patterns(network);
+  ExactOptions options;
+  options.posterior_marginals = true;
+  const ExactResult result = exact_inference(network, all, options);
+  for (std::size_t n = 0; n < all.shape(0); ++n) {
+    CHECK(result.posterior_marginals(n, 1) >= 1.0 - 1e-15);
+    for (std::size_t u = 0; u < 6; ++u) {
+      CHECK(result.posterior_marginals(n, u) >= 0.0);
+      CHECK(result.posterior_marginals(n, u) <= 1.0);
+    }
+  }
+}
