@@ -37,6 +37,25 @@ LearningCoordinates::LearningCoordinates(DirectedModel& model, bool natural) : m
   load();
 }
 
+namespace {
+
+// Has a step left v[i] (theta[i] its value before the step) not a finite number, that is,
+// overflowed? Under log and log-hazard coordinates v = -inf is theta = 0, and an exact 0
+// is kept at v = -DBL_MAX, so that a step that has taken a parameter to 0 leaves momentum
+// behind it which carries v on to -inf: a parameter that was 0 and stays 0 has not
+// overflowed. Any other infinity or NaN has.
+bool overflows(Reparameterisation transform, const double* v, const double* theta, std::size_t count) {
+  for (std::size_t i = 0; i < count; ++i) {
+    if (std::isfinite(v[i])) continue;
+    const bool stays_zero = v[i] == -std::numeric_limits<double>::infinity() && theta[i] == 0.0 &&
+                            transform != Reparameterisation::identity;
+    if (!stays_zero) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void LearningCoordinates::load() {
   overflowed_ = false;
   if (plain_) return;  // v is the parameters
@@ -59,7 +78,7 @@ void LearningCoordinates::store() {
     // One branch-free vectorised pass finds a value that is not a finite number; only then
     // the careful per-value clamp.
     const bool finite = vector_math::all_finite(v + s.begin, s.end - s.begin);
-    if (!finite) overflowed_ = true;
+    if (!finite && overflows(s.transform, v + s.begin, theta + s.begin, s.end - s.begin)) overflowed_ = true;
     if (s.transform == Reparameterisation::identity) {
       const double lowest = s.lowest, highest = s.highest;
       if (!finite) {
@@ -165,8 +184,13 @@ void LearningCoordinates::displacement_to_learning(const Vector& natural_displac
       continue;
     }
     for (std::size_t i = s.begin; i < s.end; ++i) {
+      // A slope that underflows (theta = 5e-324 in log coordinates) acts like the slope 0 of
+      // an exact 0: the quotient of a finite displacement would overflow, and the step with
+      // it (a natural gradient solved with a tiny Fisher block is large), so the parameter
+      // stays put. A displacement that is not finite itself goes through, to be seen.
       const double slope = natural_derivative(s.transform, v_(i), theta[i]);
-      out(i) = slope > 0.0 ? d[i] / slope : 0.0;
+      const double quotient = slope > 0.0 ? d[i] / slope : 0.0;
+      out(i) = std::isinf(quotient) && std::isfinite(d[i]) ? 0.0 : quotient;
     }
   }
 }

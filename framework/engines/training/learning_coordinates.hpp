@@ -37,7 +37,9 @@ class LearningCoordinates {
   // 0 on fixed parameters.
   void gradient_to_learning(const Vector& natural_gradient, Vector& out) const;
   // out = d / (d theta / d v): a displacement of theta (a natural-gradient direction) as a
-  // displacement of v, to first order; 0 on fixed parameters.
+  // displacement of v, to first order; 0 on fixed parameters, and 0 where d theta / d v is 0
+  // or so small that the quotient of a finite displacement overflows (theta an exact 0, or a
+  // few ulps from it, under log coordinates): such a parameter stays put.
   void displacement_to_learning(const Vector& natural_displacement, Vector& out) const;
   // L2 weight decay on the weight blocks (per_unit_and_parent, not fixed): adds
   // -lambda theta to a natural gradient and returns the penalty (lambda / 2) sum theta^2.

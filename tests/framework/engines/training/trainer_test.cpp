@@ -488,6 +488,72 @@ TEST_CASE("learning coordinates: round trips, and gradients by the chain rule ag
   CHECK(to_natural(Reparameterisation::log_hazard, -std::numeric_limits<double>::max()) == 0.0);
 }
 
+namespace {
+
+// An odds-sum node under one sigmoid unit: bias [0.5, 0.5], weights [[0], [0.3]] (log
+// coordinates), and the flat index of each of its parameters.
+struct OddsNode {
+  Network network = parse_model(R"(
+nodes:
+  - {name: top,  type: binary, size: 1}
+  - {name: data, type: binary, size: 2, observed: true}
+generative:
+  top:  {distribution: sigmoid}
+  data: {distribution: odds-sum, parents: [top], bias: [0.5, 0.5], weights: {top: [[0], [0.3]]}}
+)", "odds.yaml");
+  std::size_t bias = network.generative.offsets[1], zero_weight = bias + 2, weight = bias + 3;
+};
+
+}  // namespace
+
+// Momentum keeps moving v after the step that took a parameter to an exact 0 (v = -DBL_MAX),
+// and v = -DBL_MAX plus a large negative velocity rounds to -inf: still theta = 0.
+TEST_CASE("learning coordinates: an exact 0 that momentum carries on to v = -inf stays 0 and has not overflowed; -inf "
+          "for a parameter that was not 0, or +inf under log coordinates, has") {
+  OddsNode odds;
+  DirectedModel& model = odds.network.generative;
+  LearningCoordinates coordinates(model, false);
+  const double inf = std::numeric_limits<double>::infinity();
+  coordinates.values()(odds.zero_weight) = -inf;
+  coordinates.store();
+  CHECK(!coordinates.overflowed());
+  CHECK(model.parameters(odds.zero_weight) == 0.0);
+  CHECK(coordinates.values()(odds.zero_weight) == -std::numeric_limits<double>::max());
+
+  coordinates.load();
+  coordinates.values()(odds.weight) = -inf;  // 0.3 to 0 in one step: an overflow
+  coordinates.store();
+  CHECK(coordinates.overflowed());
+  CHECK(model.parameters(odds.weight) == 0.0);
+
+  coordinates.load();
+  coordinates.values()(odds.bias) = inf;  // e^inf is beyond every double
+  coordinates.store();
+  CHECK(coordinates.overflowed());
+  CHECK(model.parameters(odds.bias) == std::numeric_limits<double>::max());
+}
+
+// d theta / d v = theta under log coordinates: at 5e-324 a natural-gradient displacement of 1
+// would be a step of 2e323 in v, and one of 1e8 an infinite one.
+TEST_CASE("learning coordinates: a displacement of a parameter at 5e-324 under log coordinates is 0 (it stays put), "
+          "not an infinite step; a displacement that is not finite still shows") {
+  OddsNode odds;
+  DirectedModel& model = odds.network.generative;
+  Vector theta = model.conditionals[1].distribution->parameters();
+  theta(3) = std::numeric_limits<double>::denorm_min();  // the weight of 0.3
+  model.conditionals[1].distribution->set_parameters(theta);
+  LearningCoordinates coordinates(model, false);
+  Vector displacement = Vector::from_shape({model.parameters.size()}), out;
+  displacement.fill(1e8);
+  coordinates.displacement_to_learning(displacement, out);
+  CHECK(out(odds.weight) == 0.0);
+  CHECK(out(odds.zero_weight) == 0.0);                  // an exact 0: slope 0
+  CHECK(out(odds.bias) == doctest::Approx(1e8 / 0.5));  // ordinary: d / theta
+  displacement(odds.weight) = std::numeric_limits<double>::quiet_NaN();
+  coordinates.displacement_to_learning(displacement, out);
+  CHECK(std::isnan(out(odds.weight)));
+}
+
 TEST_CASE("wake-sleep with the reparameterised noisy-or learns a known noisy-or network at a rate of 0.05") {
   const char* const noisy_teacher = R"(
 nodes:
