@@ -267,6 +267,39 @@ TEST_CASE("a diverging run stops with a clear message and the last good paramete
   CHECK(same_parameters(network, start));
 }
 
+// A fixed noisy-or weight of exactly 1 is a certain cause: for a pattern with v[0] off, Q's
+// samples with h[0] on are impossible under P, and one of them makes the sampled bound -inf.
+// That is its exact value, not an overflow: training goes on.
+TEST_CASE("a fixed noisy-or weight of exactly 1 gives a sampled bound of -inf, and training goes on instead of "
+          "stopping as diverged") {
+  const char* const certain_yaml = R"(
+nodes:
+  - {name: h, type: binary, size: 2}
+  - {name: v, type: binary, size: 3, observed: true}
+generative:
+  h: {distribution: sigmoid}
+  v: {distribution: noisy-or, parents: [h], bias: [0.01, 0.01, 0.01], weights: {h: [[1, 0], [0, 1], [0.5, 0.5]]},
+      fixed: [weights]}
+)";
+  Network network = parse_model(certain_yaml, "certain.yaml");
+  Rng rng = make_rng(5);
+  const Matrix data = sample_visible(network, 200, rng);
+  TrainingOptions options;
+  options.epochs = 2;
+  options.seed = 1;
+  std::vector<double> bounds;
+  TrainingSetup setup;
+  const TrainingOutcome outcome = run(network, data, options, setup, [&](const EpochReport& r) {
+    bounds.push_back(r.sampled_bound);
+  });
+  CHECK(!outcome.diverged);
+  CHECK(outcome.epochs_completed == 2);
+  REQUIRE(bounds.size() == 2);
+  CHECK(bounds[0] == -std::numeric_limits<double>::infinity());
+  const Network start = parse_model(certain_yaml, "certain.yaml");
+  CHECK(network.generative.parameters != start.generative.parameters);  // it learned
+}
+
 TEST_CASE("patience stops training and restores the parameters of the best validation epoch") {
   // The fake algorithm raises the top bias by 1 per epoch (one batch): the validation
   // log-likelihood rises while the bias approaches the data's rate of top units, then falls.
