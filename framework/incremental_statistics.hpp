@@ -9,10 +9,7 @@
 // Statistics are stored per unit, statistics_per_unit() numbers each: stats[j * per + i].
 // Parent units are numbered as the columns of the parents' layout (NodeShape::parents side
 // by side). Parent states are binary, so "switch on" and "switch off" are the only moves.
-#include <algorithm>
-#include <cmath>
 #include <cstddef>
-#include <limits>
 
 namespace helmholtz {
 
@@ -30,29 +27,16 @@ class IncrementalStatistics {
   // log P(s_j = 1) and log P(s_j = 0) of every unit, from its statistics.
   virtual void log_firing_from_statistics(const double* stats, double* log_on, double* log_off) const = 0;
 
-  // False when switching a parent off may leave statistics that have lost their digits: a
-  // sum of terms of one sign that span more orders of magnitude than a double keeps (odds of
-  // 1e100 and 2, a leak of 1e-300 beside a cause of 0.5), where subtracting the large term
-  // leaves the rounding of the small ones, or 0, and a probability of 1e-300 would become an
-  // exact 0. Exact enumeration then recomputes the node from the parents that are on, by
-  // additions alone, whenever one of them switches off. Default true.
-  virtual bool switching_off_keeps_digits() const { return true; }
-};
-
-// The magnitudes of the non-zero terms of one unit's sum, for switching_off_keeps_digits:
-// within a factor of `widest` of each other, a subtraction loses at most log2(widest) bits
-// (16 of the 53 a double holds, for an error under 1e-11 relative).
-struct TermMagnitudes {
-  static constexpr double widest = 65536.0;
-  double smallest = std::numeric_limits<double>::infinity();
-  double largest = 0.0;
-  void add(double term) {
-    const double size = std::abs(term);
-    if (size == 0.0 || !std::isfinite(size)) return;  // absent, or counted exactly apart
-    smallest = std::min(smallest, size);
-    largest = std::max(largest, size);
+  // switch_parent, and whether every unit's statistics kept their digits: false when a
+  // subtraction cancelled most of a sum of terms of one sign (odds of 1.96 + 1e100 - 1e100,
+  // where the 1.96 is lost and 0 remains; a noisy-or leak of 1e-300 after a cause of
+  // 1 - 2^-53 switched off), so that a probability of 1e-300 would become an exact 0. The
+  // caller then recomputes the statistics from the parents that are on, by additions alone
+  // (statistics_with_parents_off, then switch_parent for each). Default: switch_parent, true.
+  virtual bool switch_parent_keeping_digits(double* stats, std::size_t parent_unit, bool on) const {
+    switch_parent(stats, parent_unit, on);
+    return true;
   }
-  bool narrow() const { return !(largest > widest * smallest); }
 };
 
 }  // namespace helmholtz

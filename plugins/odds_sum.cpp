@@ -9,7 +9,9 @@
 // that state with a large finite step instead of an infinite one.
 // Incremental statistics: t_j, and the number of active parents with W_jk > 0; when that
 // count is 0, t_j is reset to b_j exactly, so that a unit that cannot fire (b_j = 0) gives
-// exactly -inf when on, however many additions and subtractions came before.
+// exactly -inf when on, however many additions and subtractions came before. A subtraction
+// that cancels most of t_j (odds of 1e100 switching off beside 1.96) is reported, for the
+// caller to recompute t_j by additions (switch_parent_keeping_digits).
 //
 // Mean field (the deterministic machine, Dayan et al. 1995, section 3 and appendix A): unit j's
 // probability as a function of its parents' means m_k in [0, 1]. Two rules, chosen for each
@@ -77,6 +79,8 @@ namespace {
 constexpr double minimum_odds = 1e-12;
 constexpr double smallest_probability = 1e-12;
 constexpr double learning_margin = 1e-3;
+// A switch that leaves less than 1 / cancellation_limit of a unit's sum has lost its digits.
+constexpr double cancellation_limit = 65536.0;
 
 // The two mean-field rules (see above), by their model-file names.
 enum class MeanFieldRule { product, odds };
@@ -119,17 +123,9 @@ class OddsSum final : public WeightedDistribution, public IncrementalStatistics,
       stats[2 * j + 1] = 0.0;
     }
   }
-  void switch_parent(double* stats, std::size_t k, bool on) const override {
-    const double* column = weights_from(k);
-    const std::size_t stride = parent_units();
-    const double sign = on ? 1.0 : -1.0;
-    for (std::size_t j = 0; j < units(); ++j) {
-      const double w = column[j * stride];
-      if (w == 0.0) continue;
-      double& count = stats[2 * j + 1];
-      count += sign;
-      stats[2 * j] = count == 0.0 ? bias(j) : stats[2 * j] + sign * w;
-    }
+  void switch_parent(double* stats, std::size_t k, bool on) const override { switch_odds(stats, k, on); }
+  bool switch_parent_keeping_digits(double* stats, std::size_t k, bool on) const override {
+    return switch_odds(stats, k, on);
   }
   void log_firing_from_statistics(const double* stats, double* log_on, double* log_off) const override {
     for (std::size_t j = 0; j < units(); ++j) log_on[j] = std::max(stats[2 * j], 0.0);  // t, for a moment
@@ -199,19 +195,10 @@ class OddsSum final : public WeightedDistribution, public IncrementalStatistics,
     if (rule_ == MeanFieldRule::odds) out << YAML::Key << "mean_field" << YAML::Value << "odds";
   }
 
-  bool switching_off_keeps_digits() const override { return keeps_digits_; }
-
   void refresh() override {
     ensure_shape(log1p_weights_, units() * parent_units());
     const double* w = weight_data();
     for (std::size_t i = 0; i < log1p_weights_.size(); ++i) log1p_weights_(i) = std::log1p(w[i]);
-    keeps_digits_ = true;
-    for (std::size_t j = 0; j < units(); ++j) {
-      TermMagnitudes terms;
-      terms.add(bias(j));
-      for (std::size_t k = 0; k < parent_units(); ++k) terms.add(weight(j, k));
-      keeps_digits_ = keeps_digits_ && terms.narrow();
-    }
   }
 
   std::unique_ptr<Distribution> clone() const override { return std::make_unique<OddsSum>(*this); }
@@ -278,9 +265,32 @@ class OddsSum final : public WeightedDistribution, public IncrementalStatistics,
     accumulate_affine_backward(means, deltas, gradient, mean_gradient);
   }
 
+  // t_j +- W_jk for every unit; false if a subtraction left less than 2^-16 of the odds it
+  // started from: at least 16 of the 53 bits were lost to cancellation, and what remains
+  // is mostly the rounding of the term taken away (1.96 + 1e100 - 1e100 gives 0).
+  bool switch_odds(double* stats, std::size_t k, bool on) const {
+    const double* column = weights_from(k);
+    const std::size_t stride = parent_units();
+    const double sign = on ? 1.0 : -1.0;
+    bool kept = true;
+    for (std::size_t j = 0; j < units(); ++j) {
+      const double w = column[j * stride];
+      if (w == 0.0) continue;
+      double& count = stats[2 * j + 1];
+      count += sign;
+      if (count == 0.0) {
+        stats[2 * j] = bias(j);
+        continue;
+      }
+      const double before = stats[2 * j];
+      stats[2 * j] = before + sign * w;
+      if (!on && !(stats[2 * j] * cancellation_limit > before)) kept = false;
+    }
+    return kept;
+  }
+
   MeanFieldRule rule_ = MeanFieldRule::product;
   Vector log1p_weights_;  // log1p(W), laid out like W (units x parent units, row-major)
-  bool keeps_digits_ = true;  // every unit's b_j and W_jk > 0 within TermMagnitudes::widest
 };
 
 }  // namespace

@@ -60,9 +60,8 @@ void tabulate_residual(TermNode& t) {
   gray_walk(
       0, std::uint64_t{1} << columns, recompute,
       [&](std::size_t j, std::uint64_t key) {
-        const bool on = (key >> j) & 1u;
-        if (on || t.switching_off_keeps_digits) t.incremental->switch_parent(stats.data(), column_of_bit[j], on);
-        else recompute(key);
+        if (!t.incremental->switch_parent_keeping_digits(stats.data(), column_of_bit[j], (key >> j) & 1u))
+          recompute(key);
       },
       [&](std::uint64_t, std::uint64_t key) {
         t.residual_table[key] = std::max(t.linear->residual_sum_from_statistics(stats.data()), impossible);
@@ -81,7 +80,6 @@ TermPlan::TermPlan(const Network& network, const DirectedModel& model, const Uni
     t.node = node;
     t.distribution = c.distribution.get();
     t.incremental = dynamic_cast<const IncrementalStatistics*>(c.distribution.get());
-    if (t.incremental) t.switching_off_keeps_digits = t.incremental->switching_off_keeps_digits();
     t.units = network.nodes[node].size;
     t.hidden_offset = layout.hidden_offset[node];
     t.data_offset = layout.data_offset[node];
@@ -308,9 +306,8 @@ void TermWalker::flip(std::size_t u, std::uint64_t h) {
   for (const auto& [i, column] : plan_.dependents[u]) {
     const TermNode& t = plan_.nodes[i];
     if (!t.residual_table.empty()) continue;  // read from its table at record
-    if (t.incremental && (on || t.switching_off_keeps_digits)) t.incremental->switch_parent(stats_[i].data(), column, on);
-    else if (t.incremental) recompute_statistics(i, h);
-    else parent_row_[i](0, column) = on ? 1.0 : 0.0;
+    if (!t.incremental) parent_row_[i](0, column) = on ? 1.0 : 0.0;
+    else if (!t.incremental->switch_parent_keeping_digits(stats_[i].data(), column, on)) recompute_statistics(i, h);
     update_firing(i);
     if (t.role == TermRole::prior) update_prior(i, h);
   }

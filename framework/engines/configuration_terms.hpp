@@ -20,7 +20,8 @@
 //   constant    observed node, observed parents only: depends on d alone;
 //   mixed       anything else: recomputed per pattern and configuration (generic, slow).
 // Prior and likelihood nodes follow the Gray-code walk: when a hidden unit flips, the nodes
-// it is a parent of are updated through the plugin's IncrementalStatistics in O(units), or
+// it is a parent of are updated through the plugin's IncrementalStatistics in O(units) (and
+// recomputed from the parents that are on where a subtraction cancelled most of a sum), or
 // recomputed from their parents by plugins without that capability.
 #include <bit>
 #include <cstdint>
@@ -62,9 +63,6 @@ struct TermNode {
   TermRole role = TermRole::prior;
   const Distribution* distribution = nullptr;
   const IncrementalStatistics* incremental = nullptr;  // null: recompute from the parents
-  // IncrementalStatistics::switching_off_keeps_digits: false recomputes the statistics from
-  // the parents that are on whenever one switches off.
-  bool switching_off_keeps_digits = true;
   const LinearLikelihood* linear = nullptr;            // likelihood nodes only; null: matrix product
   // A linear node whose shared residual comes straight from its incremental statistics
   // (LinearLikelihood::residual_sum_from_statistics): no firing log-probabilities needed.
