@@ -240,7 +240,7 @@ TEST_CASE("extreme parameters: the exact bound agrees with brute force, is at mo
           "reaches an impossible h") {
   Rng rng = make_rng(1304);
   for (int trial = 0; trial < 200; ++trial) {
-    const Network network = within_network(rng, trial, false);  // brute-force marginals: small
+    const Network network = within_network(rng, trial, false);  // the brute-force bound: small
     CAPTURE(trial);
     INFO(describe(network));
     const Matrix all = all_visible_patterns(network);
