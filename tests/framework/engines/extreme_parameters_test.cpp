@@ -68,17 +68,17 @@ bool binary(const Matrix& states) {
 bool finite_or_minus_infinity(double x) { return std::isfinite(x) || x == minus_infinity; }
 
 // Random networks of the within tier: a quarter factorising (the matrix-product path of
-// log p(d)), one in 16 with 11 or 12 hidden units (the factorised path's high bits, Gray-code
-// walks past the recomputation interval) and one in 40 with 13 (two shares of the
+// log p(d)), one in 24 with 11 or 12 hidden units (the factorised path's high bits, Gray-code
+// walks past the recomputation interval) and one in 80 with 13 (two shares of the
 // configurations, merged, on two threads).
 Network within_network(Rng& rng, int trial, bool wide = true) {
   testing::ShapeOptions shape;
   shape.factorising = trial % 4 == 1;
-  if (wide && trial % 16 == 5) {
+  if (wide && trial % 24 == 5) {
     shape.most_hidden_units = 12;
     shape.least_hidden_units = 11;
     shape.most_visible_units = 2;
-  } else if (wide && trial % 40 == 39) {
+  } else if (wide && trial % 80 == 79) {
     shape.most_hidden_units = shape.least_hidden_units = 13;
     shape.most_visible_units = 2;
   }
