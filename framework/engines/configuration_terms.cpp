@@ -36,6 +36,10 @@ UnitLayout::UnitLayout(const Network& network)
 
 namespace {
 
+// A prior node's term that a flip leaves below 1 / cancellation_limit of what it was has lost
+// its digits to cancellation, and is recomputed.
+constexpr double cancellation_limit = 65536.0;
+
 // Tables of 2^22 doubles (32 MB) at most in all, per plan, and only for parents that leave
 // at least two hidden bits out (each entry then serves four configurations or more).
 constexpr std::size_t most_table_bits = 22;
@@ -314,13 +318,19 @@ void TermWalker::flip(std::size_t u, std::uint64_t h) {
   const std::size_t own = plan_.owner[u];
   if (own == UnitLayout::npos || plan_.nodes[own].role != TermRole::prior) return;
   // Only unit u's own term changed: add the difference, unless an impossible state (-inf)
-  // is involved, which only a recomputation gets right.
+  // is involved, which only a recomputation gets right. The term is a sum of log-probabilities,
+  // all <= 0: one that falls below 2^-16 of what it was has cancelled a large term against
+  // the rounding of the others (unit u leaving a state of log-probability -1e100 beside
+  // units of -2), and is summed afresh, as it is where an infinity is involved.
   const std::size_t j = u - plan_.nodes[own].hidden_offset;
   const double log_on = log_on_[own](0, j), log_off = log_off_[own](0, j);
-  if (std::isfinite(log_on) && std::isfinite(log_off) && std::isfinite(prior_term_[own]))
+  const double before = prior_term_[own];
+  if (std::isfinite(log_on) && std::isfinite(log_off) && std::isfinite(before)) {
     prior_term_[own] += on ? log_on - log_off : log_off - log_on;
-  else
+    if (!(prior_term_[own] * cancellation_limit <= before)) update_prior(own, h);
+  } else {
     update_prior(own, h);
+  }
 }
 
 void TermWalker::record_linear(std::size_t i, std::size_t b, std::uint64_t h) {

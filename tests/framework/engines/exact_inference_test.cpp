@@ -292,3 +292,27 @@ recognition:
     }
   }
 }
+
+// A prior node's term follows the Gray-code walk by differences: with h[0] off (log P = -1e100)
+// the terms of h[2] (-0.47 or -0.97) are absorbed, and when h[0] switches back on they were
+// gone, leaving h[2] looking certain (log p(v = 1) came out as log sigmoid(1.2) = -0.263).
+TEST_CASE("a prior unit leaving a state of log-probability -1e100 does not take its neighbours' terms with it "
+          "(sigmoid biases 1e100 and -3e99 beside -0.5)") {
+  const Network network = parse_model(R"(
+nodes:
+  - {name: h, type: binary, size: 4}
+  - {name: v, type: binary, size: 1, observed: true}
+generative:
+  h: {distribution: sigmoid, bias: [1e100, -3e99, -0.5, 7e98]}
+  v: {distribution: sigmoid, parents: [h], bias: [0.2], weights: {h: [[0, 0, 1, 0]]}}
+)", "absorbed.yaml");
+  const Matrix all = all_visible_patterns(network);
+  // h[2] on with probability sigmoid(-0.5), and v then on with sigmoid(1.2), else sigmoid(0.2).
+  const long double on = 1 / (1 + std::exp(0.5L));
+  const long double v_on = on / (1 + std::exp(-1.2L)) + (1 - on) / (1 + std::exp(-0.2L));
+  CHECK(std::abs(reference::log_likelihood(network, all, 1) - std::log(v_on)) < 1e-15L);
+  for (const Vector& log_p : every_path(network, all)) {
+    check_close(log_p(0), std::log1p(-v_on));
+    check_close(log_p(1), std::log(v_on));
+  }
+}
