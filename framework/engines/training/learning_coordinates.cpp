@@ -172,7 +172,8 @@ void LearningCoordinates::gradient_to_learning(const Vector& natural_gradient, V
   }
 }
 
-void LearningCoordinates::displacement_to_learning(const Vector& natural_displacement, Vector& out) const {
+void LearningCoordinates::displacement_to_learning(const Vector& natural_displacement, Vector& out,
+                                                   double rate) const {
   ensure_shape(out, size());
   out.fill(0.0);
   const double* d = natural_displacement.data();
@@ -184,13 +185,21 @@ void LearningCoordinates::displacement_to_learning(const Vector& natural_displac
       continue;
     }
     for (std::size_t i = s.begin; i < s.end; ++i) {
-      // A slope that underflows (theta = 5e-324 in log coordinates) acts like the slope 0 of
-      // an exact 0: the quotient of a finite displacement would overflow, and the step with
-      // it (a natural gradient solved with a tiny Fisher block is large), so the parameter
-      // stays put. A displacement that is not finite itself goes through, to be seen.
       const double slope = natural_derivative(s.transform, v_(i), theta[i]);
-      const double quotient = slope > 0.0 ? d[i] / slope : 0.0;
-      out(i) = std::isinf(quotient) && std::isfinite(d[i]) ? 0.0 : quotient;
+      double step = slope > 0.0 ? d[i] / slope : 0.0;  // to first order
+      if (rate * step > 1.0) {
+        // A step that would multiply theta (or its hazard) by more than e: the first order
+        // is far off there (theta = 1e-300 with a displacement of 0.5 went to 1.8e308), and
+        // the step is taken exactly, to theta + rate d in the range.
+        const double target = s.natural_range.clamp(to_natural(s.transform, v_(i)) + rate * d[i]);
+        step = (s.learning_range.clamp(to_learning(s.transform, target)) - v_(i)) / rate;
+      } else if (std::isinf(step) && std::isfinite(d[i])) {
+        // A slope that underflows (theta = 5e-324) acts like the slope 0 of an exact 0 on the
+        // way down: the parameter stays put rather than take an infinite step. (A
+        // displacement that is not finite itself goes through, to be seen.)
+        step = 0.0;
+      }
+      out(i) = step;
     }
   }
 }

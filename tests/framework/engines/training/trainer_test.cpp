@@ -566,24 +566,37 @@ TEST_CASE("learning coordinates: an exact 0 that momentum carries on to v = -inf
   CHECK(model.parameters(odds.bias) == std::numeric_limits<double>::max());
 }
 
-// d theta / d v = theta under log coordinates: at 5e-324 a natural-gradient displacement of 1
-// would be a step of 2e323 in v, and one of 1e8 an infinite one.
-TEST_CASE("learning coordinates: a displacement of a parameter at 5e-324 under log coordinates is 0 (it stays put), "
-          "not an infinite step; a displacement that is not finite still shows") {
+// d theta / d v = theta under log coordinates: to first order a natural-gradient displacement
+// of 0.5 at theta = 1e-300 is a step of 5e299 in v, which took theta to 1.8e308, and one of
+// 1e8 at 5e-324 an infinite step.
+TEST_CASE("learning coordinates: a natural-gradient displacement that would multiply theta by more than e under log "
+          "coordinates takes theta exactly to theta + rate d (1e-300 with 0.5 went to 1.8e308); a small one stays "
+          "first order; a tiny theta on the way down stays put") {
   OddsNode odds;
   DirectedModel& model = odds.network.generative;
   Vector theta = model.conditionals[1].distribution->parameters();
-  theta(3) = std::numeric_limits<double>::denorm_min();  // the weight of 0.3
+  theta(3) = 1e-300;  // the weight of 0.3
   model.conditionals[1].distribution->set_parameters(theta);
   LearningCoordinates coordinates(model, false);
+  const double rate = 0.1;
   Vector displacement = Vector::from_shape({model.parameters.size()}), out;
-  displacement.fill(1e8);
-  coordinates.displacement_to_learning(displacement, out);
+  displacement.fill(0.0);
+  displacement(odds.weight) = 0.5;
+  displacement(odds.bias) = 0.25;  // rate d / theta = 0.05: first order, d / theta
+  displacement(odds.zero_weight) = 0.5;  // an exact 0: slope 0, it stays 0
+  coordinates.displacement_to_learning(displacement, out, rate);
+  CHECK(std::exp(coordinates.values()(odds.weight) + rate * out(odds.weight)) == doctest::Approx(0.05));
+  CHECK(out(odds.bias) == 0.25 / 0.5);
+  CHECK(out(odds.zero_weight) == 0.0);
+  // Down from 5e-324, d / theta overflows: the weight stays put instead of an infinite step.
+  theta(3) = std::numeric_limits<double>::denorm_min();
+  model.conditionals[1].distribution->set_parameters(theta);
+  coordinates.load();
+  displacement(odds.weight) = -1e8;
+  coordinates.displacement_to_learning(displacement, out, rate);
   CHECK(out(odds.weight) == 0.0);
-  CHECK(out(odds.zero_weight) == 0.0);                  // an exact 0: slope 0
-  CHECK(out(odds.bias) == doctest::Approx(1e8 / 0.5));  // ordinary: d / theta
-  displacement(odds.weight) = std::numeric_limits<double>::quiet_NaN();
-  coordinates.displacement_to_learning(displacement, out);
+  displacement(odds.weight) = std::numeric_limits<double>::quiet_NaN();  // still shows
+  coordinates.displacement_to_learning(displacement, out, rate);
   CHECK(std::isnan(out(odds.weight)));
 }
 
