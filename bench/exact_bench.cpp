@@ -160,6 +160,9 @@ class CountingDistribution final : public Distribution, public IncrementalStatis
   void switch_parent(double* stats, std::size_t parent_unit, bool on) const override {
     incremental_.switch_parent(stats, parent_unit, on);
   }
+  bool switch_parent_keeping_digits(double* stats, std::size_t parent_unit, bool on) const override {
+    return incremental_.switch_parent_keeping_digits(stats, parent_unit, on);
+  }
   void log_firing_from_statistics(const double* stats, double* log_on, double* log_off) const override {
     counter_.fetch_add(1, std::memory_order_relaxed);
     incremental_.log_firing_from_statistics(stats, log_on, log_off);

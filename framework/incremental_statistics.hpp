@@ -26,6 +26,17 @@ class IncrementalStatistics {
   virtual void switch_parent(double* stats, std::size_t parent_unit, bool on) const = 0;
   // log P(s_j = 1) and log P(s_j = 0) of every unit, from its statistics.
   virtual void log_firing_from_statistics(const double* stats, double* log_on, double* log_off) const = 0;
+
+  // switch_parent, and whether every unit's statistics kept their digits: false when a
+  // subtraction cancelled most of a sum of terms of one sign (odds of 1.96 + 1e100 - 1e100,
+  // where the 1.96 is lost and 0 remains; a noisy-or leak of 1e-300 after a cause of
+  // 1 - 2^-53 switched off), so that a probability of 1e-300 would become an exact 0. The
+  // caller then recomputes the statistics from the parents that are on, by additions alone
+  // (statistics_with_parents_off, then switch_parent for each). Default: switch_parent, true.
+  virtual bool switch_parent_keeping_digits(double* stats, std::size_t parent_unit, bool on) const {
+    switch_parent(stats, parent_unit, on);
+    return true;
+  }
 };
 
 }  // namespace helmholtz

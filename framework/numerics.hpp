@@ -40,6 +40,15 @@ inline double log_add_exp(double a, double b) {
   return m + std::log1p(std::exp(-std::abs(a - b)));
 }
 
+// log(t / (1 + t)), the log-probability of the odds t >= 0 (odds-sum's unit on): -log1p(1 / t),
+// which keeps its digits at large odds where log t - log1p(t) would cancel; below 2^-1024,
+// where 1 / t overflows, log t itself (log1p(t) is then far below its last digit), so that a
+// subnormal t gives about -744 and not -inf. -inf at t = 0, 0 at t = inf.
+inline double log_odds_on(double t) {
+  const double inverse = 1.0 / t;
+  return inverse < infinity ? -std::log1p(inverse) : std::log(t);
+}
+
 // Contribution of one binary unit in state s (0 or 1) to a log-probability, given
 // log P(s=1) and log P(s=0): never forms 0 * -inf.
 inline double log_bernoulli(double s, double log_on, double log_off) {

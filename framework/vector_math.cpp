@@ -187,13 +187,21 @@ void log_odds_pair(const double* t, double* log_on, double* log_off, std::size_t
   for (; i + width <= n; i += width) {
     const batch x = batch::load_unaligned(t + i);
     const batch off = -xsimd::log1p(x);
+    const batch inverse = batch(1.0) / x;
+    batch on = -xsimd::log1p(inverse);
+    if (xsimd::any(inverse == batch(numerics::infinity))) {  // t below 2^-1024, or 0: log t
+      alignas(64) double lanes[width];
+      x.store_aligned(lanes);
+      for (double& lane : lanes) lane = numerics::log_odds_on(lane);
+      on = batch::load_aligned(lanes);
+    }
     off.store_unaligned(log_off + i);
-    (-xsimd::log1p(batch(1.0) / x)).store_unaligned(log_on + i);
+    on.store_unaligned(log_on + i);  // t may be log_on itself: written last
   }
   for (; i < n; ++i) {
     const double odds = t[i];
     log_off[i] = -std::log1p(odds);
-    log_on[i] = -std::log1p(1.0 / odds);
+    log_on[i] = numerics::log_odds_on(odds);
   }
 }
 

@@ -14,7 +14,9 @@
 // Incremental statistics (three per unit): the finite sum L_j, the number of active causes
 // with parameter 1 (the bias counts as one when b_j = 1), and the number of active causes
 // with 0 < W_jk < 1; when the last is 0, L_j is reset to log1p(-b_j) exactly, so that
-// rounding can never make p_j slightly negative or turn an exact 0 into a tiny number.
+// rounding can never make p_j slightly negative or turn an exact 0 into a tiny number. A
+// subtraction that cancels most of L_j is reported, for the caller to recompute L_j by
+// additions (switch_parent_keeping_digits).
 // Linear likelihood: for a unit that is off, L_j is affine in the parents (over the finite
 // terms), so offset and slope sum log1p(-b_j) and log1p(-W_jk) over the units off in the
 // pattern; the residual is log P(on_j) for a unit on, and 0, or -inf under an active certain
@@ -56,6 +58,8 @@ namespace {
 
 constexpr double smallest_probability = 1e-12;
 constexpr double learning_margin = 1e-3;
+// A switch that leaves less than 1 / cancellation_limit of a unit's sum has lost its digits.
+constexpr double cancellation_limit = 65536.0;
 
 class NoisyOr final : public WeightedDistribution, public IncrementalStatistics, public LinearLikelihood, public MeanField {
  public:
@@ -99,22 +103,9 @@ class NoisyOr final : public WeightedDistribution, public IncrementalStatistics,
       stats[3 * j + 2] = 0.0;
     }
   }
-  void switch_parent(double* stats, std::size_t k, bool on) const override {
-    const double* column = log_keep_.data() + k;  // unit j's term at [j * parent_units()]
-    const double* weights = weights_from(k);
-    const std::size_t stride = parent_units();
-    const double sign = on ? 1.0 : -1.0;
-    for (std::size_t j = 0; j < units(); ++j) {
-      if (weights[j * stride] >= 1.0) {  // W_jk = 1: a certain cause
-        stats[3 * j + 1] += sign;
-        continue;
-      }
-      const double term = column[j * stride];
-      if (term == 0.0) continue;  // W_jk = 0: no effect
-      double& count = stats[3 * j + 2];
-      count += sign;
-      stats[3 * j] = count == 0.0 ? bias_log_keep(j) : std::min(stats[3 * j] + sign * term, 0.0);
-    }
+  void switch_parent(double* stats, std::size_t k, bool on) const override { switch_causes(stats, k, on); }
+  bool switch_parent_keeping_digits(double* stats, std::size_t k, bool on) const override {
+    return switch_causes(stats, k, on);
   }
   void log_firing_from_statistics(const double* stats, double* log_on, double* log_off) const override {
     for (std::size_t j = 0; j < units(); ++j) log_off[j] = stats[3 * j + 1] > 0.0 ? -numerics::infinity : stats[3 * j];
@@ -283,6 +274,35 @@ class NoisyOr final : public WeightedDistribution, public IncrementalStatistics,
   struct Cause {
     std::size_t unit, parent_unit;
   };
+
+  // L_j +- log1p(-W_jk) for every unit (or the count of certain causes); false if a
+  // subtraction left less than 2^-16 of the L_j it started from: at least 16 of the 53 bits
+  // were lost to cancellation (a leak of 1e-300 after a cause of 1 - 2^-53 gives 0).
+  bool switch_causes(double* stats, std::size_t k, bool on) const {
+    const double* column = log_keep_.data() + k;  // unit j's term at [j * parent_units()]
+    const double* weights = weights_from(k);
+    const std::size_t stride = parent_units();
+    const double sign = on ? 1.0 : -1.0;
+    bool kept = true;
+    for (std::size_t j = 0; j < units(); ++j) {
+      if (weights[j * stride] >= 1.0) {  // W_jk = 1: a certain cause
+        stats[3 * j + 1] += sign;
+        continue;
+      }
+      const double term = column[j * stride];
+      if (term == 0.0) continue;  // W_jk = 0: no effect
+      double& count = stats[3 * j + 2];
+      count += sign;
+      if (count == 0.0) {
+        stats[3 * j] = bias_log_keep(j);
+        continue;
+      }
+      const double before = stats[3 * j];  // <= 0, as is what follows
+      stats[3 * j] = std::min(before + sign * term, 0.0);
+      if (!on && !(stats[3 * j] * cancellation_limit < before)) kept = false;
+    }
+    return kept;
+  }
 
   // log1p(-b_j) + sum over finite terms of s_k log1p(-W_jk).
   void finite_log_off(const Matrix& parents, Matrix& out) const {

@@ -2,13 +2,16 @@
 // add their odds: the odds of a unit being on are t_j = b_j + sum_k W_jk s_k, so
 //   p_j = t_j / (1 + t_j) = 1 - 1 / (1 + b_j + sum_k W_jk s_k),   b_j, W_jk >= 0.
 //   log P(s_j = 1) = -log1p(1 / t_j),  log P(s_j = 0) = -log1p(t_j),
+// (log P(s_j = 1) = log t_j below 2^-1024, where 1 / t_j overflows: numerics::log_odds_on),
 //   d log P / d t_j = s_j / t_j - 1 / (1 + t_j).
 // A unit with t_j = 0 can never fire; if it is on anyway its log-probability is -inf and
 // the gradient s_j / t_j is taken at t_j = minimum_odds, so that learning moves it out of
 // that state with a large finite step instead of an infinite one.
 // Incremental statistics: t_j, and the number of active parents with W_jk > 0; when that
 // count is 0, t_j is reset to b_j exactly, so that a unit that cannot fire (b_j = 0) gives
-// exactly -inf when on, however many additions and subtractions came before.
+// exactly -inf when on, however many additions and subtractions came before. A subtraction
+// that cancels most of t_j (odds of 1e100 switching off beside 1.96) is reported, for the
+// caller to recompute t_j by additions (switch_parent_keeping_digits).
 //
 // Mean field (the deterministic machine, Dayan et al. 1995, section 3 and appendix A): unit j's
 // probability as a function of its parents' means m_k in [0, 1]. Two rules, chosen for each
@@ -76,6 +79,8 @@ namespace {
 constexpr double minimum_odds = 1e-12;
 constexpr double smallest_probability = 1e-12;
 constexpr double learning_margin = 1e-3;
+// A switch that leaves less than 1 / cancellation_limit of a unit's sum has lost its digits.
+constexpr double cancellation_limit = 65536.0;
 
 // The two mean-field rules (see above), by their model-file names.
 enum class MeanFieldRule { product, odds };
@@ -107,7 +112,7 @@ class OddsSum final : public WeightedDistribution, public IncrementalStatistics,
     auto off = log_off.begin();
     for (double& t : log_on) {
       *off++ = -std::log1p(t);
-      t = -std::log1p(1.0 / t);
+      t = numerics::log_odds_on(t);
     }
   }
 
@@ -118,17 +123,9 @@ class OddsSum final : public WeightedDistribution, public IncrementalStatistics,
       stats[2 * j + 1] = 0.0;
     }
   }
-  void switch_parent(double* stats, std::size_t k, bool on) const override {
-    const double* column = weights_from(k);
-    const std::size_t stride = parent_units();
-    const double sign = on ? 1.0 : -1.0;
-    for (std::size_t j = 0; j < units(); ++j) {
-      const double w = column[j * stride];
-      if (w == 0.0) continue;
-      double& count = stats[2 * j + 1];
-      count += sign;
-      stats[2 * j] = count == 0.0 ? bias(j) : stats[2 * j] + sign * w;
-    }
+  void switch_parent(double* stats, std::size_t k, bool on) const override { switch_odds(stats, k, on); }
+  bool switch_parent_keeping_digits(double* stats, std::size_t k, bool on) const override {
+    return switch_odds(stats, k, on);
   }
   void log_firing_from_statistics(const double* stats, double* log_on, double* log_off) const override {
     for (std::size_t j = 0; j < units(); ++j) log_on[j] = std::max(stats[2 * j], 0.0);  // t, for a moment
@@ -137,7 +134,9 @@ class OddsSum final : public WeightedDistribution, public IncrementalStatistics,
 
   void probabilities(const Matrix& parents, Matrix& p) const override {
     affine(parents, p);
-    for (double& t : p) t = t / (1.0 + t);
+    // Odds beyond the double range (causes of 1e308 adding up) are a certain unit: p = 1,
+    // where t / (1 + t) would be inf / inf.
+    for (double& t : p) t = t < numerics::infinity ? t / (1.0 + t) : 1.0;
   }
 
   void log_probability(const Matrix& parents, const Matrix& states, Vector& log_p,
@@ -149,7 +148,7 @@ class OddsSum final : public WeightedDistribution, public IncrementalStatistics,
       double sum = 0;
       for (std::size_t j = 0; j < units(); ++j) {
         const double t = work(n, j);
-        sum += states(n, j) != 0.0 ? -std::log1p(1.0 / t) : -std::log1p(t);
+        sum += states(n, j) != 0.0 ? numerics::log_odds_on(t) : -std::log1p(t);
       }
       log_p(n) = sum;
     }
@@ -264,6 +263,30 @@ class OddsSum final : public WeightedDistribution, public IncrementalStatistics,
       w[i] = (on - v[i]) / (1.0 + t);
     }
     accumulate_affine_backward(means, deltas, gradient, mean_gradient);
+  }
+
+  // t_j +- W_jk for every unit; false if a subtraction left less than 2^-16 of the odds it
+  // started from: at least 16 of the 53 bits were lost to cancellation, and what remains
+  // is mostly the rounding of the term taken away (1.96 + 1e100 - 1e100 gives 0).
+  bool switch_odds(double* stats, std::size_t k, bool on) const {
+    const double* column = weights_from(k);
+    const std::size_t stride = parent_units();
+    const double sign = on ? 1.0 : -1.0;
+    bool kept = true;
+    for (std::size_t j = 0; j < units(); ++j) {
+      const double w = column[j * stride];
+      if (w == 0.0) continue;
+      double& count = stats[2 * j + 1];
+      count += sign;
+      if (count == 0.0) {
+        stats[2 * j] = bias(j);
+        continue;
+      }
+      const double before = stats[2 * j];
+      stats[2 * j] = before + sign * w;
+      if (!on && !(stats[2 * j] * cancellation_limit > before)) kept = false;
+    }
+    return kept;
   }
 
   MeanFieldRule rule_ = MeanFieldRule::product;

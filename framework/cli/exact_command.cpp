@@ -138,6 +138,12 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
     json.key("hidden_configurations").value(result.hidden_configurations);
     json.key("mean_log_likelihood").value(mean(result.log_likelihood));
     json.key("log_likelihood").value(result.log_likelihood);
+    // JSON has no -inf: log p(d) = -inf is written null, and this says which nulls are an
+    // exact 0 probability (numbered from 1, as evaluate numbers them).
+    json.key("impossible_patterns").begin_array();
+    for (std::size_t n = 0; n < data.shape(0); ++n)
+      if (impossible(result, n)) json.value(static_cast<std::uint64_t>(n + 1));
+    json.end_array();
     if (all_patterns) json.key("total_probability").value(total_probability);
     if (args.flag("--posterior")) {
       json.key("hidden_unit_names").begin_array();
@@ -219,7 +225,8 @@ Command exact_command() {
             {"--quiet", "", "", "no progress on stderr (shown for work of more than a second)"}},
            "log p(d) = logsumexp over h of log P(h, d), in nats. The 2^H configurations are visited in\n"
            "Gray-code order and split between threads. JSON keys: mean_log_likelihood, log_likelihood\n"
-           "(per pattern), hidden_configurations, patterns, hidden_units; with --posterior also\n"
+           "(per pattern; null where p(d) = 0), impossible_patterns (those patterns, from 1),\n"
+           "hidden_configurations, patterns, hidden_units; with --posterior also\n"
            "hidden_unit_names, posterior_marginals, posterior_mode and mode_log_joint (per pattern);\n"
            "with --all-patterns also total_probability. With --kl-from GENERATOR (and that generator's\n"
            "options, e.g. --bar-probability): KL(data || model) = sum_d p(d) log(p(d) / P(d)) over every\n"

@@ -36,6 +36,10 @@ UnitLayout::UnitLayout(const Network& network)
 
 namespace {
 
+// A prior node's term that a flip leaves below 1 / cancellation_limit of what it was has lost
+// its digits to cancellation, and is recomputed.
+constexpr double cancellation_limit = 65536.0;
+
 // Tables of 2^22 doubles (32 MB) at most in all, per plan, and only for parents that leave
 // at least two hidden bits out (each entry then serves four configurations or more).
 constexpr std::size_t most_table_bits = 22;
@@ -52,15 +56,16 @@ void tabulate_residual(TermNode& t) {
             [&](std::size_t a, std::size_t b) { return t.parent_hidden_unit[a] < t.parent_hidden_unit[b]; });
   std::vector<double> stats(t.units * t.incremental->statistics_per_unit());
   t.residual_table.assign(std::size_t{1} << columns, 0.0);
+  const auto recompute = [&](std::uint64_t key) {
+    t.incremental->statistics_with_parents_off(stats.data());
+    for (std::size_t j = 0; j < columns; ++j)
+      if ((key >> j) & 1u) t.incremental->switch_parent(stats.data(), column_of_bit[j], true);
+  };
   gray_walk(
-      0, std::uint64_t{1} << columns,
-      [&](std::uint64_t key) {
-        t.incremental->statistics_with_parents_off(stats.data());
-        for (std::size_t j = 0; j < columns; ++j)
-          if ((key >> j) & 1u) t.incremental->switch_parent(stats.data(), column_of_bit[j], true);
-      },
+      0, std::uint64_t{1} << columns, recompute,
       [&](std::size_t j, std::uint64_t key) {
-        t.incremental->switch_parent(stats.data(), column_of_bit[j], (key >> j) & 1u);
+        if (!t.incremental->switch_parent_keeping_digits(stats.data(), column_of_bit[j], (key >> j) & 1u))
+          recompute(key);
       },
       [&](std::uint64_t, std::uint64_t key) {
         t.residual_table[key] = std::max(t.linear->residual_sum_from_statistics(stats.data()), impossible);
@@ -260,6 +265,13 @@ void TermWalker::update_prior(std::size_t i, std::uint64_t h) {
   prior_term_[i] = term;
 }
 
+void TermWalker::recompute_statistics(std::size_t i, std::uint64_t h) {
+  const TermNode& t = plan_.nodes[i];
+  t.incremental->statistics_with_parents_off(stats_[i].data());
+  for (std::size_t k = 0; k < t.parent_hidden_unit.size(); ++k)
+    if ((h >> t.parent_hidden_unit[k]) & 1u) t.incremental->switch_parent(stats_[i].data(), k, true);
+}
+
 void TermWalker::reset(std::uint64_t h) {
   if (per_pattern_) {  // exact recomputation of every pattern's offset + slope . h
     const std::size_t patterns = running_.size();
@@ -274,9 +286,7 @@ void TermWalker::reset(std::uint64_t h) {
     const TermNode& t = plan_.nodes[i];
     if (t.role != TermRole::prior && t.role != TermRole::likelihood) continue;
     if (t.incremental) {
-      t.incremental->statistics_with_parents_off(stats_[i].data());
-      for (std::size_t k = 0; k < t.parent_hidden_unit.size(); ++k)
-        if ((h >> t.parent_hidden_unit[k]) & 1u) t.incremental->switch_parent(stats_[i].data(), k, true);
+      recompute_statistics(i, h);
     } else {
       for (std::size_t k = 0; k < t.parent_hidden_unit.size(); ++k)
         parent_row_[i](0, k) = static_cast<double>((h >> t.parent_hidden_unit[k]) & 1u);
@@ -300,21 +310,27 @@ void TermWalker::flip(std::size_t u, std::uint64_t h) {
   for (const auto& [i, column] : plan_.dependents[u]) {
     const TermNode& t = plan_.nodes[i];
     if (!t.residual_table.empty()) continue;  // read from its table at record
-    if (t.incremental) t.incremental->switch_parent(stats_[i].data(), column, on);
-    else parent_row_[i](0, column) = on ? 1.0 : 0.0;
+    if (!t.incremental) parent_row_[i](0, column) = on ? 1.0 : 0.0;
+    else if (!t.incremental->switch_parent_keeping_digits(stats_[i].data(), column, on)) recompute_statistics(i, h);
     update_firing(i);
     if (t.role == TermRole::prior) update_prior(i, h);
   }
   const std::size_t own = plan_.owner[u];
   if (own == UnitLayout::npos || plan_.nodes[own].role != TermRole::prior) return;
   // Only unit u's own term changed: add the difference, unless an impossible state (-inf)
-  // is involved, which only a recomputation gets right.
+  // is involved, which only a recomputation gets right. The term is a sum of log-probabilities,
+  // all <= 0: one that falls below 2^-16 of what it was has cancelled a large term against
+  // the rounding of the others (unit u leaving a state of log-probability -1e100 beside
+  // units of -2), and is summed afresh, as it is where an infinity is involved.
   const std::size_t j = u - plan_.nodes[own].hidden_offset;
   const double log_on = log_on_[own](0, j), log_off = log_off_[own](0, j);
-  if (std::isfinite(log_on) && std::isfinite(log_off) && std::isfinite(prior_term_[own]))
+  const double before = prior_term_[own];
+  if (std::isfinite(log_on) && std::isfinite(log_off) && std::isfinite(before)) {
     prior_term_[own] += on ? log_on - log_off : log_off - log_on;
-  else
+    if (!(prior_term_[own] * cancellation_limit <= before)) update_prior(own, h);
+  } else {
     update_prior(own, h);
+  }
 }
 
 void TermWalker::record_linear(std::size_t i, std::size_t b, std::uint64_t h) {

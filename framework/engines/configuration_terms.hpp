@@ -20,7 +20,8 @@
 //   constant    observed node, observed parents only: depends on d alone;
 //   mixed       anything else: recomputed per pattern and configuration (generic, slow).
 // Prior and likelihood nodes follow the Gray-code walk: when a hidden unit flips, the nodes
-// it is a parent of are updated through the plugin's IncrementalStatistics in O(units), or
+// it is a parent of are updated through the plugin's IncrementalStatistics in O(units) (and
+// recomputed from the parents that are on where a subtraction cancelled most of a sum), or
 // recomputed from their parents by plugins without that capability.
 #include <bit>
 #include <cstdint>
@@ -172,6 +173,7 @@ class TermWalker {
   static constexpr std::size_t batch_capacity = 128;
 
  private:
+  void recompute_statistics(std::size_t i, std::uint64_t h);
   void update_firing(std::size_t i);
   void update_prior(std::size_t i, std::uint64_t h);
   void record_linear(std::size_t i, std::size_t b, std::uint64_t h);

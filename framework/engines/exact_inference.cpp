@@ -169,8 +169,10 @@ class Enumerator {
         const double log_q = log_q_(n, b);
         if (log_q <= impossible_threshold) continue;  // Q(h|d) = 0 contributes nothing
         const double q = std::exp(log_q);
-        const double log_p = log_p_(n, b) <= impossible_threshold ? -numerics::infinity : log_p_(n, b);
-        out.bound(n) += q * (log_p - log_q);
+        // Q(h|d) > 0 where P(h, d) = 0 makes -F = -inf, however small Q is: its exp may
+        // underflow to 0 (log Q = -1e3), and 0 * -inf would be NaN.
+        const double log_p = log_p_(n, b);
+        out.bound(n) += log_p <= impossible_threshold ? -numerics::infinity : q * (log_p - log_q);
         out.q_total(n) += q;
       }
   }
@@ -406,12 +408,17 @@ ExactResult exact_inference(const Network& network, const Matrix& data, const Ex
       const double constant = p_block.constant(n);
       const double log_sum = all.sum(n) > 0.0 ? all.max(n) + std::log(all.sum(n)) : -numerics::infinity;
       result.log_likelihood(row) = log_sum + constant;
+      // A pattern of probability 0 has no posterior, whether every configuration is impossible
+      // (a sum of 0) or the data's own terms are (a constant of -inf): NaN marks it.
+      const bool possible = result.log_likelihood(row) > -numerics::infinity;
       // Walk bit u is hidden unit declared_unit[u] of the results.
       const std::vector<std::size_t>& declared = plans.layout.declared_unit;
+      // A marginal is a part of the sum over its whole; the two are accumulated in different
+      // orders (a matrix product, a streaming sum), so the quotient may round an ulp above 1.
       if (options.posterior_marginals)
         for (std::size_t u = 0; u < hidden; ++u)
           result.posterior_marginals(row, declared[u]) =
-              all.sum(n) > 0.0 ? all.marginals(n, u) / all.sum(n) : std::numeric_limits<double>::quiet_NaN();
+              possible ? std::min(all.marginals(n, u) / all.sum(n), 1.0) : std::numeric_limits<double>::quiet_NaN();
       if (options.posterior_mode) {
         for (std::size_t u = 0; u < hidden; ++u)
           result.posterior_mode(row, declared[u]) = static_cast<double>((all.best_configuration[n] >> u) & 1u);

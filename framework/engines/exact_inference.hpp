@@ -59,7 +59,8 @@ struct ExactOptions {
 struct ExactResult {
   std::uint64_t hidden_configurations = 0;  // 2^H
   Vector log_likelihood;                    // log p(d_n), nats
-  Matrix posterior_marginals;               // patterns x hidden units, if asked for
+  Matrix posterior_marginals;               // patterns x hidden units, if asked for; NaN
+                                            // for a pattern of probability 0 (no posterior)
   Matrix posterior_mode;                    // patterns x hidden units (0/1), if asked for
   Vector mode_log_joint;                    // log P(mode_n, d_n), if the mode was asked for
   Vector free_energy_bound;                 // -F(d_n), if asked for

@@ -634,7 +634,8 @@ TEST_CASE("the helmholtz binary prints what run_cli prints and exits with its st
   CHECK(shell("--help") == 0);
 }
 
-TEST_CASE("a pattern impossible under the model: -inf and 'impossible', never nan, in exact --posterior and evaluate") {
+TEST_CASE("a pattern impossible under the model: -inf and 'impossible', never nan, in exact --posterior and evaluate; "
+          "exact --json lists it in impossible_patterns") {
   ScratchDirectory scratch;
   // v[0] can fire only on its own (bias 0, weight 0): the pattern 10 has probability 0.
   const std::string model = (scratch.path / "impossible.yaml").string();
@@ -653,6 +654,8 @@ TEST_CASE("a pattern impossible under the model: -inf and 'impossible', never na
   CHECK(exact.out.find("impossible under the model (p(d) = 0): no posterior") != std::string::npos);
   CHECK(exact.out.find("1 of 2 patterns are impossible under the model") != std::string::npos);
   const Run exact_json = run({"exact", model, "--data", data, "--posterior", "--json"});
+  CHECK(exact_json.out.find("\"log_likelihood\": [null, ") != std::string::npos);
+  CHECK(exact_json.out.find("\"impossible_patterns\": [1]") != std::string::npos);  // what the null means
   CHECK(exact_json.out.find("\"posterior_mode\": [null, [1]]") != std::string::npos);
   CHECK(exact_json.out.find("\"posterior_marginals\": [[null], [1.0]]") != std::string::npos);
 

@@ -191,5 +191,24 @@ TEST_CASE("numerics: log_bernoulli picks log P(s = 1) or log P(s = 0) and never 
   CHECK(nm::log_bernoulli(0.0, 0.0, -inf) == -inf);
 }
 
+TEST_CASE("numerics: log_odds_on(t) = log(t / (1 + t)): -log1p(1/t) from large odds down to 2^-1024, log t below "
+          "(subnormal odds give about -744, not -inf), -inf at 0 and 0 at +inf") {
+  for (double t : {1e300, 1e12, 1e8, 2.0, 1.0, 0.5, 1e-8, 1e-300, 0x1.0p-1022, 0x1.0p-1023}) {
+    CAPTURE(t);
+    const long double exact = -std::log1p(1.0L / static_cast<long double>(t));
+    CHECK(nm::log_odds_on(t) == -std::log1p(1.0 / t));  // unchanged where 1 / t is finite
+    CHECK(within_ulps(nm::log_odds_on(t), exact, 4));
+  }
+  const double smallest = std::numeric_limits<double>::denorm_min();
+  for (double t : {smallest, 1e-320, 0x1.0p-1025}) {  // 1 / t overflows
+    CAPTURE(t);
+    CHECK(nm::log_odds_on(t) == std::log(t));
+    CHECK(std::isfinite(nm::log_odds_on(t)));
+  }
+  CHECK(nm::log_odds_on(smallest) == doctest::Approx(-744.44007192138126));
+  CHECK(nm::log_odds_on(0.0) == -inf);
+  CHECK(nm::log_odds_on(inf) == 0.0);
+}
+
 }  // namespace
 }  // namespace helmholtz

@@ -6,6 +6,8 @@
 
 #include <boost/random/uniform_int_distribution.hpp>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "framework/incremental_statistics.hpp"
 #include "framework/registry.hpp"
@@ -67,5 +69,59 @@ TEST_CASE("a unit that cannot fire (no leak, only its parents' small weights) re
     Vector theta = {0.0, 0.1, 0.2, 0.7};  // bias 0, then the three weights
     d->set_parameters(theta);
     check_walk(*d, rng, 5000);
+  }
+}
+
+// A sum of terms of one sign loses the small ones when a large one switches off: odds of
+// 1.96 + 1e100 - 1e100 come back as 0, and a unit that can fire would look as if it could
+// not. switch_parent_keeping_digits says so, and statistics recomputed from the parents that
+// are on (by additions) are right again.
+TEST_CASE("switch_parent_keeping_digits reports a switch that cancelled most of a unit's sum (odds 1.96 + 1e100 - "
+          "1e100, a noisy-or leak of 1e-300 after a cause of 1 - 2^-53), and none in ordinary walks") {
+  struct Case {
+    std::string kind;
+    Vector theta;  // bias, then the weights from parent units 0, 1, 2
+  };
+  const std::vector<Case> cases = {
+      {"odds-sum", {1.96, 1e100, 5e-324, 0.3}},
+      {"noisy-or", {1e-300, 1.0 - 0x1.0p-53, 5e-324, 0.5}},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.kind);
+    auto d = builtin_registry().create(c.kind, NodeShape{"child", 1, {{"a", 3}}});
+    d->set_parameters(c.theta);
+    const auto* incremental = dynamic_cast<const IncrementalStatistics*>(d.get());
+    REQUIRE(incremental != nullptr);
+    std::vector<double> stats(incremental->statistics_per_unit()), fresh(stats.size());
+    incremental->statistics_with_parents_off(stats.data());
+    CHECK(incremental->switch_parent_keeping_digits(stats.data(), 0, true));  // additions keep them
+    CHECK(incremental->switch_parent_keeping_digits(stats.data(), 1, true));
+    CHECK(!incremental->switch_parent_keeping_digits(stats.data(), 0, false));  // the large term leaves
+    // Recomputed with parent 1 on only, the unit fires as the plugin says it does from there.
+    incremental->statistics_with_parents_off(fresh.data());
+    incremental->switch_parent(fresh.data(), 1, true);
+    double on = 0, off = 0;
+    incremental->log_firing_from_statistics(fresh.data(), &on, &off);
+    Matrix row = xt::zeros<double>({std::size_t{1}, std::size_t{3}});
+    row(0, 1) = 1.0;
+    Matrix direct_on, direct_off;
+    d->log_firing_probabilities(row, direct_on, direct_off);
+    CHECK(std::isfinite(on));
+    CHECK(on == doctest::Approx(direct_on(0, 0)).epsilon(1e-12));
+  }
+  // Ordinary parameters: no walk ever cancels 16 bits (those of the tests above).
+  Rng rng = make_rng(33);
+  for (const std::string kind : {"odds-sum", "noisy-or"}) {
+    auto d = builtin_registry().create(kind, NodeShape{"child", 5, {{"a", 3}, {"b", 4}}});
+    testing::randomise(*d, rng, false);
+    const auto* incremental = dynamic_cast<const IncrementalStatistics*>(d.get());
+    std::vector<double> stats(5 * incremental->statistics_per_unit());
+    incremental->statistics_with_parents_off(stats.data());
+    std::vector<bool> on(7, false);
+    for (int step = 0; step < 2000; ++step) {
+      const std::size_t k = static_cast<std::size_t>(step * 5 % 7);
+      on[k] = !on[k];
+      CHECK(incremental->switch_parent_keeping_digits(stats.data(), k, on[k]));
+    }
   }
 }

@@ -6,9 +6,11 @@
 // documented parameter layout [b | W row-major], not from the plugin.
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include <doctest/doctest.h>
 
+#include "framework/incremental_statistics.hpp"
 #include "tests/plugins/plugin_test_support.hpp"
 
 namespace helmholtz {
@@ -318,6 +320,63 @@ TEST_CASE("odds-sum: write() then read() gives back every parameter bit for bit"
 
 TEST_CASE("odds-sum: initialise() with the same seed gives the same parameters, all >= 0") {
   check_initialise(kind);
+}
+
+// 1 / t overflows for odds below 2^-1024, and -log1p(1 / t) would give -inf for a unit that
+// can fire: log(t / (1 + t)) = log t - t + ... is log t itself there (-744.4 at 5e-324).
+TEST_CASE("odds-sum: subnormal odds (bias 5e-324, parents off) give log P(on) = log t, about -744, not -inf, on "
+          "every route: firing probabilities, log_probability and the incremental statistics") {
+  const double smallest = std::numeric_limits<double>::denorm_min();
+  // 8 units, so that the vectorised incremental route has full SIMD lanes as well as a tail.
+  auto plugin = builtin_registry().create(kind, NodeShape{"wide", 8, {{"a", 1}}});
+  Vector theta = filled(16, 0.0);
+  const std::vector<double> biases = {smallest, 1e-320, 0x1.0p-1025, 0.0, 1e-300, 1.0, smallest, 2.0};
+  for (std::size_t j = 0; j < 8; ++j) theta(j) = biases[j];  // the weights stay 0
+  plugin->set_parameters(theta);
+  auto expected_on = [](double t) {
+    return t == 0.0 ? -inf : static_cast<double>(-std::log1p(1.0L / static_cast<long double>(t)));
+  };
+  const Matrix parents = xt::zeros<double>({std::size_t{1}, std::size_t{1}});
+  Matrix log_on, log_off;
+  plugin->log_firing_probabilities(parents, log_on, log_off);
+  const auto* incremental = dynamic_cast<const IncrementalStatistics*>(plugin.get());
+  REQUIRE(incremental != nullptr);
+  std::vector<double> stats(8 * incremental->statistics_per_unit()), on(8), off(8);
+  incremental->statistics_with_parents_off(stats.data());
+  incremental->log_firing_from_statistics(stats.data(), on.data(), off.data());
+  for (std::size_t j = 0; j < 8; ++j) {
+    CAPTURE(j);
+    const double expected = expected_on(biases[j]);
+    for (double got : {log_on(0, j), on[j]}) {
+      CAPTURE(got);
+      if (std::isinf(expected)) CHECK(got == -inf);
+      else CHECK(std::abs(got - expected) <= 1e-14 * std::abs(expected));
+    }
+    CHECK(off[j] == log_off(0, j));
+  }
+  CHECK(log_on(0, 0) == doctest::Approx(-744.44007192138126));
+  Matrix states = Matrix::from_shape({1, 8});
+  states.fill(0.0);
+  states(0, 0) = 1.0;  // unit 0 on at odds 5e-324: possible, about -744 nats
+  Vector log_p = filled(1, nan);
+  Workspace work;
+  plugin->log_probability(parents, states, log_p, work);
+  CHECK(log_p(0) == doctest::Approx(-744.44007192138126 - 1.0 * std::log1p(1.0) - std::log1p(2.0)));
+}
+
+// 1e308 + 1e308 overflows to inf, and t / (1 + t) would be inf / inf = NaN, which the sampler
+// would read as "never on" (u < NaN is false) for a unit that is on for certain.
+TEST_CASE("odds-sum: odds that overflow the double range (causes of 1e308 adding up) give p = 1 and log P(on) = 0, "
+          "not NaN") {
+  auto plugin = make_plugin(kind);
+  plugin->set_parameters(filled(parameter_count, 1e308));
+  Matrix parents = Matrix::from_shape({1, parent_units});
+  parents.fill(1.0);
+  const Matrix p = probabilities_of(*plugin, parents);
+  for (double x : p) CHECK(x == 1.0);
+  Matrix on = Matrix::from_shape({1, units});
+  on.fill(1.0);
+  CHECK(log_probabilities_of(*plugin, parents, on)(0) == 0.0);
 }
 
 }  // namespace

@@ -2,10 +2,13 @@
 // A high-precision, deliberately simple reference for exact inference tests: log P(h, d)
 // of one full configuration by each unit's closed form, written out from the plugin's flat
 // parameters [bias | W] in long double, with P(on) and P(off) each taken from its own
-// closed form (never 1 - the other), so that saturated units (sigmoid weights of +-20,
-// noisy-or parameters of 0 and 1) keep every digit the 1e-9 comparisons need:
-//   sigmoid   log P(on) = -log1p(exp(-a)),        log P(off) = -log1p(exp(a))
-//   noisy-or  P(off) = (1 - b) prod_k (1 - W_k x_k),  P(on) = 1 - P(off)
+// closed form (never 1 - the other), so that saturated units (sigmoid weights of +-20 and
+// far beyond, noisy-or parameters of 0, 1 and 1e-300) keep every digit the 1e-9
+// comparisons need:
+//   sigmoid   log P(on) = -softplus(-a),  log P(off) = -softplus(a),
+//             softplus(x) = log(1 + e^x), as x + log1p(e^-x) for x > 0 (no overflow at a = 1e6)
+//   noisy-or  log P(off) = log1p(-b) + sum_k x_k log1p(-W_k),  log P(on) = log(-expm1(log P(off)))
+//             (the product form would round 1 - 1e-300 to 1)
 //   odds-sum  log P(on) = log t - log1p(t),       log P(off) = -log1p(t)
 // Then log p(d) by summing exp over every hidden configuration, again in long double.
 // Hidden units are numbered like the engines number them: hidden nodes in declaration
@@ -33,13 +36,15 @@ inline Real unit_log_probability(const Distribution& d, std::size_t j, const std
   if (kind == "sigmoid") {
     Real a = b;
     for (std::size_t k = 0; k < k_count; ++k) a += w(k) * x[k];
-    return s ? -std::log1p(std::exp(-a)) : -std::log1p(std::exp(a));
+    const Real x_on = s ? -a : a;  // log P = -softplus(x_on)
+    return x_on > 0 ? -(x_on + std::log1p(std::exp(-x_on))) : -std::log1p(std::exp(x_on));
   }
   if (kind == "noisy-or") {
-    Real off = 1 - b;
-    for (std::size_t k = 0; k < k_count; ++k) off *= 1 - w(k) * x[k];
-    const Real p = s ? 1 - off : off;
-    return p <= 0 ? minus_infinity : std::log(p);
+    Real log_off = std::log1p(-b);
+    for (std::size_t k = 0; k < k_count; ++k)
+      if (x[k]) log_off += std::log1p(-w(k));
+    if (!s) return log_off;
+    return log_off == 0 ? minus_infinity : std::log(-std::expm1(log_off));
   }
   if (kind == "odds-sum") {
     Real t = b;
@@ -97,13 +102,17 @@ inline Real log_likelihood(const Network& network, const Matrix& data, std::size
   return max + std::log(sum);
 }
 
-// -F = sum_h Q(h|d) [log P(h, d) - log Q(h|d)], terms with Q = 0 left out.
+// -F = sum_h Q(h|d) [log P(h, d) - log Q(h|d)], terms with Q = 0 left out; -inf when Q
+// gives some h that P makes impossible, however small Q(h|d) is (even below the range of
+// long double: Q > 0 times -inf).
 inline Real free_energy_bound(const Network& network, const Matrix& data, std::size_t row) {
   Real bound = 0;
   for (unsigned long long h = 0; h < (1ull << network.hidden_units()); ++h) {
     const Real log_q = log_recognition(network, h, data, row);
     if (log_q == minus_infinity) continue;
-    bound += std::exp(log_q) * (log_joint(network, h, data, row) - log_q);
+    const Real log_p = log_joint(network, h, data, row);
+    if (log_p == minus_infinity) return minus_infinity;
+    bound += std::exp(log_q) * (log_p - log_q);
   }
   return bound;
 }

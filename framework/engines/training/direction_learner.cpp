@@ -184,7 +184,7 @@ void DirectionLearner::step(double rate_factor) {
 }
 
 void DirectionLearner::step_along(const Vector& natural_displacement, double rate_factor) {
-  coordinates_.displacement_to_learning(natural_displacement, learning_gradient_);
+  coordinates_.displacement_to_learning(natural_displacement, learning_gradient_, rate_ * rate_factor);
   rule_->step(coordinates_.values(), learning_gradient_, rate_ * rate_factor);
   coordinates_.store();
 }

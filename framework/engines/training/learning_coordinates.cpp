@@ -37,6 +37,25 @@ LearningCoordinates::LearningCoordinates(DirectedModel& model, bool natural) : m
   load();
 }
 
+namespace {
+
+// Has a step left v[i] (theta[i] its value before the step) not a finite number, that is,
+// overflowed? Under log and log-hazard coordinates v = -inf is theta = 0, and an exact 0
+// is kept at v = -DBL_MAX, so that a step that has taken a parameter to 0 leaves momentum
+// behind it which carries v on to -inf: a parameter that was 0 and stays 0 has not
+// overflowed. Any other infinity or NaN has.
+bool overflows(Reparameterisation transform, const double* v, const double* theta, std::size_t count) {
+  for (std::size_t i = 0; i < count; ++i) {
+    if (std::isfinite(v[i])) continue;
+    const bool stays_zero = v[i] == -std::numeric_limits<double>::infinity() && theta[i] == 0.0 &&
+                            transform != Reparameterisation::identity;
+    if (!stays_zero) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void LearningCoordinates::load() {
   overflowed_ = false;
   if (plain_) return;  // v is the parameters
@@ -59,7 +78,7 @@ void LearningCoordinates::store() {
     // One branch-free vectorised pass finds a value that is not a finite number; only then
     // the careful per-value clamp.
     const bool finite = vector_math::all_finite(v + s.begin, s.end - s.begin);
-    if (!finite) overflowed_ = true;
+    if (!finite && overflows(s.transform, v + s.begin, theta + s.begin, s.end - s.begin)) overflowed_ = true;
     if (s.transform == Reparameterisation::identity) {
       const double lowest = s.lowest, highest = s.highest;
       if (!finite) {
@@ -153,7 +172,8 @@ void LearningCoordinates::gradient_to_learning(const Vector& natural_gradient, V
   }
 }
 
-void LearningCoordinates::displacement_to_learning(const Vector& natural_displacement, Vector& out) const {
+void LearningCoordinates::displacement_to_learning(const Vector& natural_displacement, Vector& out,
+                                                   double rate) const {
   ensure_shape(out, size());
   out.fill(0.0);
   const double* d = natural_displacement.data();
@@ -166,7 +186,20 @@ void LearningCoordinates::displacement_to_learning(const Vector& natural_displac
     }
     for (std::size_t i = s.begin; i < s.end; ++i) {
       const double slope = natural_derivative(s.transform, v_(i), theta[i]);
-      out(i) = slope > 0.0 ? d[i] / slope : 0.0;
+      double step = slope > 0.0 ? d[i] / slope : 0.0;  // to first order
+      if (rate * step > 1.0) {
+        // A step that would multiply theta (or its hazard) by more than e: the first order
+        // is far off there (theta = 1e-300 with a displacement of 0.5 went to 1.8e308), and
+        // the step is taken exactly, to theta + rate d in the range.
+        const double target = s.natural_range.clamp(to_natural(s.transform, v_(i)) + rate * d[i]);
+        step = (s.learning_range.clamp(to_learning(s.transform, target)) - v_(i)) / rate;
+      } else if (std::isinf(step) && std::isfinite(d[i])) {
+        // A slope that underflows (theta = 5e-324) acts like the slope 0 of an exact 0 on the
+        // way down: the parameter stays put rather than take an infinite step. (A
+        // displacement that is not finite itself goes through, to be seen.)
+        step = 0.0;
+      }
+      out(i) = step;
     }
   }
 }

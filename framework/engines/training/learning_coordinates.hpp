@@ -37,8 +37,12 @@ class LearningCoordinates {
   // 0 on fixed parameters.
   void gradient_to_learning(const Vector& natural_gradient, Vector& out) const;
   // out = d / (d theta / d v): a displacement of theta (a natural-gradient direction) as a
-  // displacement of v, to first order; 0 on fixed parameters.
-  void displacement_to_learning(const Vector& natural_displacement, Vector& out) const;
+  // displacement of v, to first order, for a step of v by `rate` times it; 0 on fixed
+  // parameters. Where that step would multiply theta (or, under log-hazard coordinates, its
+  // hazard) by more than e, out takes v exactly to theta + rate d, clamped into the range,
+  // instead; where d theta / d v is 0, or so small that a finite d / (d theta / d v) overflows
+  // on the way down (theta an exact 0, or a few ulps from it), out is 0: it stays put.
+  void displacement_to_learning(const Vector& natural_displacement, Vector& out, double rate) const;
   // L2 weight decay on the weight blocks (per_unit_and_parent, not fixed): adds
   // -lambda theta to a natural gradient and returns the penalty (lambda / 2) sum theta^2.
   double add_weight_decay(double lambda, Vector* natural_gradient) const;

@@ -54,6 +54,22 @@ class SinglePrecisionScope {
   Network* network_;
 };
 
+// Does some generative parameter sit at a finite end of its block's valid range (a noisy-or
+// weight or leak of exactly 1 or 0, odds of exactly 0)? Only there does a plugin give a
+// probability of exactly 0, and so log P(h, d) = -inf (docs/model-file.md, "Learning ranges").
+bool generative_parameter_at_an_edge(const Network& network) {
+  for (const Conditional& c : network.generative.conditionals) {
+    if (!c.distribution) continue;
+    const ParameterView theta = c.distribution->parameters();
+    for (const ParameterBlock& b : c.distribution->blocks())
+      for (std::size_t i = b.offset; i < b.offset + b.size; ++i)
+        if ((std::isfinite(b.valid.lower) && theta[i] == b.valid.lower) ||
+            (std::isfinite(b.valid.upper) && theta[i] == b.valid.upper))
+          return true;
+  }
+  return false;
+}
+
 // Everything needed to go back to a point of training: both parameter vectors and the
 // optimisers' state.
 struct Snapshot {
@@ -252,6 +268,15 @@ TrainingOutcome train(Network& network, const ByteMatrix& data, const TrainingOp
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     report.patterns_per_second = report.seconds > 0 ? static_cast<double>(patterns) / report.seconds : 0.0;
 
+    // A bound or objective must be finite, or -inf where that is an exact value: where some
+    // generative parameter sits at an edge of its range, Q (or the mean-field q) may reach
+    // hidden states that P makes impossible for a pattern, and one such sample makes the mean
+    // -inf. Without such a parameter, -inf is an overflow (a sigmoid's input beyond the
+    // double range).
+    const auto acceptable = [&](double x) {
+      return std::isfinite(x) ||
+             (x == -std::numeric_limits<double>::infinity() && generative_parameter_at_an_edge(network));
+    };
     Rng report_rng = make_rng(options.seed ^ (report_stream + epoch));
     const bool parameters_finite = generative.coordinates().finite() && recognition.coordinates().finite() &&
                                    !generative.coordinates().overflowed() && !recognition.coordinates().overflowed();
@@ -260,8 +285,8 @@ TrainingOutcome train(Network& network, const ByteMatrix& data, const TrainingOp
       report.sampled_bound = mean_of(sampled_estimates(network, report_data, 1, report_rng).sampled_bound);
       if (objective && !line_search) report.objective = objective->evaluate(report_data, nullptr, nullptr);
     }
-    if (!parameters_finite || !std::isfinite(report.sampled_bound) ||
-        (!std::isnan(report.objective) && !std::isfinite(report.objective))) {
+    if (!parameters_finite || !acceptable(report.sampled_bound) ||
+        (!std::isnan(report.objective) && !acceptable(report.objective))) {
       go_back(good);
       outcome.diverged = true;
       outcome.message = "training diverged in epoch " + std::to_string(epoch) +

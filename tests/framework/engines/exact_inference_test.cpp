@@ -232,3 +232,142 @@ TEST_CASE("data of the wrong width is refused") {
   CHECK_THROWS_WITH_AS(exact_inference(network, xt::zeros<double>({1, 3})),
                        doctest::Contains("3 columns, but the network has 4 visible units"), Error);
 }
+
+namespace {
+
+// log p(d) of every row of `data` by exact enumeration, along every path that computes it.
+std::vector<Vector> every_path(const Network& network, const Matrix& data) {
+  ExactOptions walk, posterior;
+  walk.factorised = false;
+  posterior.posterior_marginals = true;
+  Network opaque = network;
+  for (auto& c : opaque.generative.conditionals)
+    if (c.distribution) c.distribution = std::make_unique<OpaqueDistribution>(std::move(c.distribution));
+  return {exact_inference(network, data).log_likelihood, exact_inference(network, data, walk).log_likelihood,
+          exact_inference(network, data, posterior).log_likelihood, exact_inference(opaque, data).log_likelihood};
+}
+
+}  // namespace
+
+// In Gray-code order h[0] switches on, h[1] on, then h[0] off: odds 1.96 + 1e100 + 5e-324 -
+// 1e100 come back as 0 by subtraction, and d[0] = 1 would look impossible under h = 01.
+TEST_CASE("exact enumeration keeps the odds left when a cause of 1e100 switches off beside one of 5e-324 (odds-sum "
+          "bias 1.96)") {
+  const Network network = parse_model(R"(
+nodes:
+  - {name: h, type: binary, size: 2}
+  - {name: d, type: binary, size: 2, observed: true}
+generative:
+  h: {distribution: sigmoid, bias: [0.5, -0.5]}
+  d: {distribution: odds-sum, parents: [h], bias: [1.96, 0], weights: {h: [[1e100, 5e-324], [1e12, 0]]}}
+)", "odds.yaml");
+  Matrix data = Matrix::from_shape({2, 2});
+  data(0, 0) = 1, data(0, 1) = 0;  // nearly all on h[0] off (d[1] off has odds 1e12 against it under h[0] on)
+  data(1, 0) = 1, data(1, 1) = 1;
+  for (const Vector& log_p : every_path(network, data))
+    for (std::size_t n = 0; n < 2; ++n) check_close(log_p(n), reference::log_likelihood(network, data, n));
+}
+
+// The same for noisy-or's log(1 - p), a sum of log1p(-W): a leak of 1e-300 beside a cause of
+// 1 - 2^-53 (log1p = -36.7) leaves 0 after the cause switches off, and log(1 - e^0) = -inf.
+TEST_CASE("exact enumeration keeps a noisy-or leak of 1e-300 after a cause of 1 - 2^-53 switches off beside one of "
+          "5e-324") {
+  const Network network = parse_model(R"(
+nodes:
+  - {name: h, type: binary, size: 2}
+  - {name: v, type: binary, size: 1, observed: true}
+  - {name: w, type: binary, size: 1, observed: true}
+generative:
+  h: {distribution: sigmoid, bias: [0, 0]}
+  v: {distribution: noisy-or, parents: [h], bias: [1e-300], weights: {h: [[0.99999999999999989, 5e-324]]}}
+  w: {distribution: noisy-or, parents: [h], bias: [0], weights: {h: [[1, 0]]}}
+recognition:
+  h: {distribution: sigmoid, parents: [v, w]}
+)", "leak.yaml");
+  Matrix data = Matrix::from_shape({1, 2});
+  data(0, 0) = 1, data(0, 1) = 0;  // w off: h[0] is off; v on by the leak alone, about -691 nats
+  const long double expected = reference::log_likelihood(network, data, 0);
+  CHECK(std::abs(expected - (std::log(0.5L) + std::log(1e-300L))) < 1e-6);
+  for (const Vector& log_p : every_path(network, data)) check_close(log_p(0), expected);
+}
+
+TEST_CASE("a pattern made impossible by its observed-only terms (an observed node under an observed parent) has no "
+          "posterior: NaN marginals, like any pattern of probability 0") {
+  const Network network = parse_model(R"(
+nodes:
+  - {name: h, type: binary, size: 1}
+  - {name: c, type: binary, size: 1, observed: true}
+  - {name: v, type: binary, size: 1, observed: true}
+  - {name: e, type: binary, size: 1, observed: true}
+generative:
+  h: {distribution: sigmoid, bias: [0.3]}
+  c: {distribution: sigmoid, bias: [0]}
+  v: {distribution: sigmoid, parents: [h], bias: [0], weights: {h: [[2]]}}
+  e: {distribution: noisy-or, parents: [c], bias: [0], weights: {c: [[0.5]]}}
+)", "echo.yaml");
+  Matrix data = Matrix::from_shape({2, 3});
+  data(0, 0) = 0, data(0, 1) = 1, data(0, 2) = 1;  // e on with c off and no leak: impossible
+  data(1, 0) = 1, data(1, 1) = 1, data(1, 2) = 1;
+  ExactOptions options;
+  options.posterior_marginals = options.posterior_mode = true;
+  const ExactResult result = exact_inference(network, data, options);
+  CHECK(result.log_likelihood(0) == -numerics::infinity);
+  CHECK(std::isnan(result.posterior_marginals(0, 0)));
+  CHECK(result.mode_log_joint(0) == -numerics::infinity);
+  CHECK(std::isfinite(result.log_likelihood(1)));
+  CHECK(result.posterior_marginals(1, 0) >= 0.0);
+  CHECK(result.posterior_marginals(1, 0) <= 1.0);
+}
+
+// The marginal is a part of the weights over their sum, accumulated in another order: with
+// h[1] on for certain (bias 745) the quotient came out 1 + 2^-52.
+TEST_CASE("the posterior marginal of a unit on for certain (sigmoid bias 745) is 1, never an ulp above") {
+  const Network network = parse_model(R"(
+nodes:
+  - {name: h, type: binary, size: 3}
+  - {name: g, type: binary, size: 3}
+  - {name: v, type: binary, size: 1, observed: true}
+generative:
+  h: {distribution: sigmoid, bias: [2, 745, -1]}
+  g: {distribution: sigmoid, bias: [0, -2, 1]}
+  v: {distribution: sigmoid, parents: [h]}
+recognition:
+  h: {distribution: sigmoid, parents: [v]}
+  g: {distribution: sigmoid, parents: [v]}
+)", "certain.yaml");
+  const Matrix all = all_visible_patterns(network);
+  ExactOptions options;
+  options.posterior_marginals = true;
+  const ExactResult result = exact_inference(network, all, options);
+  for (std::size_t n = 0; n < all.shape(0); ++n) {
+    CHECK(result.posterior_marginals(n, 1) >= 1.0 - 1e-15);
+    for (std::size_t u = 0; u < 6; ++u) {
+      CHECK(result.posterior_marginals(n, u) >= 0.0);
+      CHECK(result.posterior_marginals(n, u) <= 1.0);
+    }
+  }
+}
+
+// A prior node's term follows the Gray-code walk by differences: with h[0] off (log P = -1e100)
+// the terms of h[2] (-0.47 or -0.97) are absorbed, and when h[0] switches back on they were
+// gone, leaving h[2] looking certain (log p(v = 1) came out as log sigmoid(1.2) = -0.263).
+TEST_CASE("a prior unit leaving a state of log-probability -1e100 does not take its neighbours' terms with it "
+          "(sigmoid biases 1e100 and -3e99 beside -0.5)") {
+  const Network network = parse_model(R"(
+nodes:
+  - {name: h, type: binary, size: 4}
+  - {name: v, type: binary, size: 1, observed: true}
+generative:
+  h: {distribution: sigmoid, bias: [1e100, -3e99, -0.5, 7e98]}
+  v: {distribution: sigmoid, parents: [h], bias: [0.2], weights: {h: [[0, 0, 1, 0]]}}
+)", "absorbed.yaml");
+  const Matrix all = all_visible_patterns(network);
+  // h[2] on with probability sigmoid(-0.5), and v then on with sigmoid(1.2), else sigmoid(0.2).
+  const long double on = 1 / (1 + std::exp(0.5L));
+  const long double v_on = on / (1 + std::exp(-1.2L)) + (1 - on) / (1 + std::exp(-0.2L));
+  CHECK(std::abs(reference::log_likelihood(network, all, 1) - std::log(v_on)) < 1e-15L);
+  for (const Vector& log_p : every_path(network, all)) {
+    check_close(log_p(0), std::log1p(-v_on));
+    check_close(log_p(1), std::log(v_on));
+  }
+}

@@ -228,3 +228,27 @@ TEST_CASE("estimate_sampled_seconds: within a factor of 3 of the processor time,
   CHECK(estimate < seconds * 3);
   CHECK(estimate_sampled_seconds(network, Matrix::from_shape({0, network.visible_units()}), 50, rng) == 0);
 }
+
+// Q gives h = 1 a probability of e^-1000, whose exp underflows to 0, where P makes h = 1
+// impossible (noisy-or with no leak): -F = -inf exactly (Q > 0 times log 0), not 0 * -inf.
+TEST_CASE("the exact bound is -inf, not NaN, where Q gives an impossible h a probability below the double range "
+          "(log Q = -1000)") {
+  const Network network = parse_model(R"(
+nodes:
+  - {name: h, type: binary, size: 1}
+  - {name: v, type: binary, size: 2, observed: true}
+generative:
+  h: {distribution: noisy-or, bias: [0]}
+  v: {distribution: sigmoid, parents: [h], bias: [0.5, -0.5], weights: {h: [[1], [2]]}}
+recognition:
+  h: {distribution: sigmoid, parents: [v], bias: [-1000], weights: {v: [[0, 0]]}}
+)", "underflow.yaml");
+  const Matrix all = all_visible_patterns(network);
+  const Vector bound = exact_bound(network, all);
+  const Vector log_p = exact_inference(network, all).log_likelihood;
+  for (std::size_t n = 0; n < all.shape(0); ++n) {
+    CHECK(bound(n) == -numerics::infinity);
+    CHECK(reference::free_energy_bound(network, all, n) == reference::minus_infinity);
+    CHECK(std::isfinite(log_p(n)));
+  }
+}

@@ -267,6 +267,39 @@ TEST_CASE("a diverging run stops with a clear message and the last good paramete
   CHECK(same_parameters(network, start));
 }
 
+// A fixed noisy-or weight of exactly 1 is a certain cause: for a pattern with v[0] off, Q's
+// samples with h[0] on are impossible under P, and one of them makes the sampled bound -inf.
+// That is its exact value, not an overflow: training goes on.
+TEST_CASE("a fixed noisy-or weight of exactly 1 gives a sampled bound of -inf, and training goes on instead of "
+          "stopping as diverged") {
+  const char* const certain_yaml = R"(
+nodes:
+  - {name: h, type: binary, size: 2}
+  - {name: v, type: binary, size: 3, observed: true}
+generative:
+  h: {distribution: sigmoid}
+  v: {distribution: noisy-or, parents: [h], bias: [0.01, 0.01, 0.01], weights: {h: [[1, 0], [0, 1], [0.5, 0.5]]},
+      fixed: [weights]}
+)";
+  Network network = parse_model(certain_yaml, "certain.yaml");
+  Rng rng = make_rng(5);
+  const Matrix data = sample_visible(network, 200, rng);
+  TrainingOptions options;
+  options.epochs = 2;
+  options.seed = 1;
+  std::vector<double> bounds;
+  TrainingSetup setup;
+  const TrainingOutcome outcome = run(network, data, options, setup, [&](const EpochReport& r) {
+    bounds.push_back(r.sampled_bound);
+  });
+  CHECK(!outcome.diverged);
+  CHECK(outcome.epochs_completed == 2);
+  REQUIRE(bounds.size() == 2);
+  CHECK(bounds[0] == -std::numeric_limits<double>::infinity());
+  const Network start = parse_model(certain_yaml, "certain.yaml");
+  CHECK(network.generative.parameters != start.generative.parameters);  // it learned
+}
+
 TEST_CASE("patience stops training and restores the parameters of the best validation epoch") {
   // The fake algorithm raises the top bias by 1 per epoch (one batch): the validation
   // log-likelihood rises while the bias approaches the data's rate of top units, then falls.
@@ -486,6 +519,85 @@ TEST_CASE("learning coordinates: round trips, and gradients by the chain rule ag
   // Zero stays exactly zero in the multiplicative coordinates.
   CHECK(to_natural(Reparameterisation::log, -std::numeric_limits<double>::max()) == 0.0);
   CHECK(to_natural(Reparameterisation::log_hazard, -std::numeric_limits<double>::max()) == 0.0);
+}
+
+namespace {
+
+// An odds-sum node under one sigmoid unit: bias [0.5, 0.5], weights [[0], [0.3]] (log
+// coordinates), and the flat index of each of its parameters.
+struct OddsNode {
+  Network network = parse_model(R"(
+nodes:
+  - {name: top,  type: binary, size: 1}
+  - {name: data, type: binary, size: 2, observed: true}
+generative:
+  top:  {distribution: sigmoid}
+  data: {distribution: odds-sum, parents: [top], bias: [0.5, 0.5], weights: {top: [[0], [0.3]]}}
+)", "odds.yaml");
+  std::size_t bias = network.generative.offsets[1], zero_weight = bias + 2, weight = bias + 3;
+};
+
+}  // namespace
+
+// Momentum keeps moving v after the step that took a parameter to an exact 0 (v = -DBL_MAX),
+// and v = -DBL_MAX plus a large negative velocity rounds to -inf: still theta = 0.
+TEST_CASE("learning coordinates: an exact 0 that momentum carries on to v = -inf stays 0 and has not overflowed; -inf "
+          "for a parameter that was not 0, or +inf under log coordinates, has") {
+  OddsNode odds;
+  DirectedModel& model = odds.network.generative;
+  LearningCoordinates coordinates(model, false);
+  const double inf = std::numeric_limits<double>::infinity();
+  coordinates.values()(odds.zero_weight) = -inf;
+  coordinates.store();
+  CHECK(!coordinates.overflowed());
+  CHECK(model.parameters(odds.zero_weight) == 0.0);
+  CHECK(coordinates.values()(odds.zero_weight) == -std::numeric_limits<double>::max());
+
+  coordinates.load();
+  coordinates.values()(odds.weight) = -inf;  // 0.3 to 0 in one step: an overflow
+  coordinates.store();
+  CHECK(coordinates.overflowed());
+  CHECK(model.parameters(odds.weight) == 0.0);
+
+  coordinates.load();
+  coordinates.values()(odds.bias) = inf;  // e^inf is beyond every double
+  coordinates.store();
+  CHECK(coordinates.overflowed());
+  CHECK(model.parameters(odds.bias) == std::numeric_limits<double>::max());
+}
+
+// d theta / d v = theta under log coordinates: to first order a natural-gradient displacement
+// of 0.5 at theta = 1e-300 is a step of 5e299 in v, which took theta to 1.8e308, and one of
+// 1e8 at 5e-324 an infinite step.
+TEST_CASE("learning coordinates: a natural-gradient displacement that would multiply theta by more than e under log "
+          "coordinates takes theta exactly to theta + rate d (1e-300 with 0.5 went to 1.8e308); a small one stays "
+          "first order; a tiny theta on the way down stays put") {
+  OddsNode odds;
+  DirectedModel& model = odds.network.generative;
+  Vector theta = model.conditionals[1].distribution->parameters();
+  theta(3) = 1e-300;  // the weight of 0.3
+  model.conditionals[1].distribution->set_parameters(theta);
+  LearningCoordinates coordinates(model, false);
+  const double rate = 0.1;
+  Vector displacement = Vector::from_shape({model.parameters.size()}), out;
+  displacement.fill(0.0);
+  displacement(odds.weight) = 0.5;
+  displacement(odds.bias) = 0.25;  // rate d / theta = 0.05: first order, d / theta
+  displacement(odds.zero_weight) = 0.5;  // an exact 0: slope 0, it stays 0
+  coordinates.displacement_to_learning(displacement, out, rate);
+  CHECK(std::exp(coordinates.values()(odds.weight) + rate * out(odds.weight)) == doctest::Approx(0.05));
+  CHECK(out(odds.bias) == 0.25 / 0.5);
+  CHECK(out(odds.zero_weight) == 0.0);
+  // Down from 5e-324, d / theta overflows: the weight stays put instead of an infinite step.
+  theta(3) = std::numeric_limits<double>::denorm_min();
+  model.conditionals[1].distribution->set_parameters(theta);
+  coordinates.load();
+  displacement(odds.weight) = -1e8;
+  coordinates.displacement_to_learning(displacement, out, rate);
+  CHECK(out(odds.weight) == 0.0);
+  displacement(odds.weight) = std::numeric_limits<double>::quiet_NaN();  // still shows
+  coordinates.displacement_to_learning(displacement, out, rate);
+  CHECK(std::isnan(out(odds.weight)));
 }
 
 TEST_CASE("wake-sleep with the reparameterised noisy-or learns a known noisy-or network at a rate of 0.05") {
