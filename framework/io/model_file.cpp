@@ -16,6 +16,7 @@
 #include "framework/io/atomic_file.hpp"
 #include "framework/io/parameter_blocks.hpp"
 #include "framework/io/training_section.hpp"
+#include "framework/io/yaml_document.hpp"
 #include "framework/io/yaml_fields.hpp"
 
 namespace helmholtz {
@@ -346,18 +347,10 @@ struct Reader {
 }  // namespace
 
 Network parse_model(const std::string& text, const std::string& file, const Registry& registry) {
-  std::vector<YAML::Node> documents;
-  try {
-    documents = YAML::LoadAll(text);
-  } catch (const YAML::ParserException& e) {
-    fail(Where{file, e.mark.line + 1, e.mark.column + 1, ""}, "not valid YAML: " + e.msg);
-  }
   // A model is one document; a second one (after `---`) would otherwise be dropped unread.
-  for (std::size_t i = 1; i < documents.size(); ++i)
-    if (documents[i] && !documents[i].IsNull())
-      fail(yaml::at(documents[i], Where{file, 0, 0, ""}),
-           "a second YAML document begins here, but a model file holds one network (remove the '---' line, or split the file)");
-  const YAML::Node root = documents.empty() ? YAML::Node() : documents[0];
+  const YAML::Node root = yaml::read_document(text, Where{file, 0, 0, ""},
+                                              "a second YAML document begins here, but a model file holds one network "
+                                              "(remove the '---' line, or split the file)");
   if (!root || root.IsNull()) fail(Where{file, 1, 0, ""}, "the model file is empty");
   Reader reader{registry, Where{file, 0, 0, ""}, {}, {}, {}};
   return reader.read(root);
