@@ -6,9 +6,11 @@
 // consistency check, or refused with the project's own Error (a message naming the file and
 // line). Anything else is a finding: another exception escaping (std::logic_error below marks
 // a failed consistency check), a crash, a sanitizer report, a leak or a hang.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -30,7 +32,7 @@ namespace helmholtz::fuzz {
 
 // An input the harness declines to run through, because what it asks for is legitimately too
 // big for a fuzzer's budget of time and memory. Not an Error: the fuzzers skip it, and the
-// regression test says so.
+// regression test, whose inputs are all small, counts it as a fault.
 class OverBudget : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -48,23 +50,19 @@ constexpr double max_model_parameters = 1e6;
 constexpr std::size_t max_round_trip_parameters = 20000;
 constexpr std::size_t max_sampled_parameters = 200000;
 
-// The built-in plugins, each creation counted against max_model_parameters: the model-file
-// reader creates every distribution (and so allocates its parameters) through the registry.
-inline double parameters_asked = 0;
-
-inline const Registry& budgeted_registry() {
-  static const Registry registry = [] {
-    Registry r;
-    for (const std::string& name : builtin_registry().names())
-      r.add(name, [name](NodeShape shape) {
-        parameters_asked += double(shape.units) * double(1 + shape.parent_units());
-        if (parameters_asked > max_model_parameters)
-          throw OverBudget("the model asks for more than " + format_number(max_model_parameters) + " parameters");
-        return builtin_registry().create(name, std::move(shape));
-      });
-    r.set_default_recognition(builtin_registry().default_recognition());
-    return r;
-  }();
+// The built-in plugins, each creation counted in `asked` against max_model_parameters: the
+// model-file reader creates every distribution (and so allocates its parameters) through the
+// registry.
+inline Registry budgeted_registry(double& asked) {
+  Registry registry;
+  for (const std::string& name : builtin_registry().names())
+    registry.add(name, [name, &asked](NodeShape shape) {
+      asked += double(shape.units) * double(1 + shape.parent_units());
+      if (asked > max_model_parameters)
+        throw OverBudget("the model asks for more than " + format_number(max_model_parameters) + " parameters");
+      return builtin_registry().create(name, std::move(shape));
+    });
+  registry.set_default_recognition(builtin_registry().default_recognition());
   return registry;
 }
 
@@ -79,8 +77,8 @@ inline bool same_bits(const Vector& a, const Vector& b) {
 // model_to_yaml and read back: the same text again and every parameter bit for bit; and a few
 // patterns are sampled from it, every state 0 or 1.
 inline void model_file(std::string_view input) {
-  detail::parameters_asked = 0;
-  const Network network = parse_model(std::string(input), "fuzz.yaml", detail::budgeted_registry());
+  double asked = 0;
+  const Network network = parse_model(std::string(input), "fuzz.yaml", detail::budgeted_registry(asked));
   const std::size_t parameters = network.generative.parameter_count() + network.recognition.parameter_count();
   if (parameters <= detail::max_round_trip_parameters) {
     const std::string written = model_to_yaml(network);
@@ -180,14 +178,18 @@ inline void arguments(std::string_view input) {
     for (const cli::Option& option : command.spec.options) {
       if (!parsed.has(option.name)) continue;
       const auto text = parsed.optional_text(option.name);
-      if (!text || (option.value_name.empty() && !text->empty())) detail::inconsistent("a flag with a value");
+      if (!text) detail::inconsistent("an option given, but without its text");
+      if (option.value_name.empty() && !text->empty()) detail::inconsistent("a flag with a value");
       if (option.value_name.empty()) continue;
-      for (std::uint64_t minimum : {0, 1}) try {
+      // Each getter either returns a value in its range or refuses the text with a UsageError.
+      for (std::uint64_t minimum : {0, 1}) {
+        try {
           if (parsed.count(option.name, minimum) < minimum) detail::inconsistent("a count below its minimum");
         } catch (const cli::UsageError&) {
         }
+      }
       try {
-        if (!std::isfinite(parsed.real_or(option.name, 0))) detail::inconsistent("a real that is not finite");
+        if (!std::isfinite(parsed.real_or(option.name, 0))) detail::inconsistent("a number that is not finite");
       } catch (const cli::UsageError&) {
       }
     }
