@@ -86,7 +86,7 @@ std::string outcome(const std::string& target, const std::string& input) {
 // outcome(), in a child process stopped after `seconds` and, outside the sanitizer builds (whose
 // shadow memory needs the address space), held to 2 GB: an input that once hung, taking memory
 // all the while, fails the test if the fault comes back, instead of taking the machine with it.
-std::string bounded_outcome(const std::string& target, const std::string& input, unsigned seconds = 20) {
+std::string bounded_outcome(const std::string& target, const std::string& input, unsigned seconds = 10) {
   int channel[2];
   REQUIRE(::pipe(channel) == 0);
   const pid_t child = ::fork();
