@@ -17,6 +17,7 @@
 #include "framework/io/atomic_file.hpp"
 #include "framework/io/parameter_blocks.hpp"
 #include "framework/io/training_section.hpp"
+#include "framework/io/yaml_document.hpp"
 #include "framework/io/yaml_fields.hpp"
 
 namespace helmholtz {
@@ -375,17 +376,6 @@ struct Reader {
   }
 };
 
-// The `---` line that opens the document whose first node is at `node` (yaml-cpp marks the
-// node, a line or more below the marker the user has to remove), or `node` itself if none.
-Where document_start(const std::string& text, Where node) {
-  std::vector<std::size_t> line_starts{0};
-  for (std::size_t i = 0; i < text.size(); ++i)
-    if (text[i] == '\n') line_starts.push_back(i + 1);
-  for (int line = std::min(node.line, static_cast<int>(line_starts.size())); line >= 1; --line)
-    if (text.compare(line_starts[static_cast<std::size_t>(line) - 1], 3, "---") == 0) return Where{node.file, line, 1, node.field};
-  return node;
-}
-
 }  // namespace
 
 Network parse_model(const std::string& text, const std::string& file, const Registry& registry) {
@@ -396,23 +386,10 @@ Network parse_model(const std::string& text, const std::string& file, const Regi
   if (text.size() > limits.max_model_bytes)
     fail(Where{file, 0, 0, ""}, "the model file has " + std::to_string(text.size()) + " bytes, more than the limit of " +
                                     std::to_string(limits.max_model_bytes) + " (" + how_to_raise(max_model_bytes_variable) + ")");
-  std::vector<YAML::Node> documents;
-  try {
-    documents = YAML::LoadAll(text);
-  } catch (const YAML::DeepRecursion& e) {
-    // yaml-cpp (0.7 and later) stops at this depth rather than recursing until the stack
-    // overflows; its own message is only "bad file".
-    fail(Where{file, e.mark.line + 1, e.mark.column + 1, ""},
-         "not valid YAML here: lists and maps nested 500 deep (the YAML reader's limit; a model file needs at most 7)");
-  } catch (const YAML::ParserException& e) {
-    fail(Where{file, e.mark.line + 1, e.mark.column + 1, ""}, "not valid YAML: " + e.msg);
-  }
   // A model is one document; a second one (after `---`) would otherwise be dropped unread.
-  for (std::size_t i = 1; i < documents.size(); ++i)
-    if (documents[i] && !documents[i].IsNull())
-      fail(document_start(text, yaml::at(documents[i], Where{file, 0, 0, ""})),
-           "a second YAML document begins here, but a model file holds one network (remove the '---' line, or split the file)");
-  const YAML::Node root = documents.empty() ? YAML::Node() : documents[0];
+  const YAML::Node root = yaml::read_document(text, Where{file, 0, 0, ""},
+                                              "a second YAML document begins here, but a model file holds one network "
+                                              "(remove the '---' line, or split the file)");
   if (!root || root.IsNull()) fail(Where{file, 1, 0, ""}, "the model file is empty");
   Reader reader{registry, limits, Where{file, 0, 0, ""}};
   return reader.read(root);

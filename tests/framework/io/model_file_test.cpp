@@ -138,6 +138,20 @@ generative:
               4, {"not valid YAML"});
 }
 
+TEST_CASE("a ',' where a YAML document should begin is refused at its line, not parsed for ever") {
+  // yaml-cpp 0.7's LoadAll never returns on these (the reader does not use it).
+  check_error(",\n", 1, {"not valid YAML: unexpected ','"});
+  check_error("[a],\n", 1, {"column 4", "not valid YAML: unexpected ','"});
+  check_error(R"(nodes:
+  - {name: a, type: binary, size: 2, observed: true}
+generative:
+  a: {distribution: sigmoid}
+---
+, b
+)",
+              6, {"not valid YAML: unexpected ','"});
+}
+
 TEST_CASE("an unknown top-level key is named with the allowed keys") {
   check_error(R"(nodes:
   - {name: a, type: binary, size: 2, observed: true}
