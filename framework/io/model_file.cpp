@@ -11,7 +11,6 @@
 #include <tuple>
 #include <utility>
 
-#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include "framework/io/atomic_file.hpp"

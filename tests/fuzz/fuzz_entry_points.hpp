@@ -44,7 +44,8 @@ namespace detail {
 [[noreturn]] inline void inconsistent(const std::string& what) { throw std::logic_error("fuzz: " + what); }
 
 // The parameters a model may ask for in one execution (8 bytes each, held about twice while
-// the network is assembled); the model-file reader itself only refuses 5e8 for one node.
+// the network is assembled); the model-file reader itself refuses only beyond 1e8 in the
+// whole network (docs/limits.md).
 constexpr double max_model_parameters = 1e6;
 // Above these sizes the consistency steps would dominate the time of an execution.
 constexpr std::size_t max_round_trip_parameters = 20000;
