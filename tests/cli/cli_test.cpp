@@ -23,6 +23,7 @@
 #include "plugins/builtin.hpp"
 #include "framework/cli/command.hpp"
 #include "tests/support/cli_run.hpp"
+#include "tests/support/scratch_folder.hpp"
 #include "framework/datasets/bars.hpp"
 #include "framework/datasets/spikes.hpp"
 #include "framework/engines/exact_inference.hpp"
@@ -60,22 +61,7 @@ bool is_bits(const std::string& s) {
 }
 
 // A directory of scratch files, removed at the end of the test.
-struct ScratchDirectory {
-  std::filesystem::path path;
-  ScratchDirectory() {
-    path = std::filesystem::temp_directory_path() / ("helmholtz_cli_test_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(path);
-  }
-  ~ScratchDirectory() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  std::string write(const std::string& name, const std::string& text) const {
-    const std::string file = (path / name).string();
-    std::ofstream(file) << text;
-    return file;
-  }
-};
+using ScratchDirectory = ScratchFolder;
 
 // ---------------------------------------------------------------------------------------
 // check

@@ -17,28 +17,14 @@
 
 #include "framework/io/limits.hpp"
 #include "tests/support/cli_run.hpp"
+#include "tests/support/scratch_folder.hpp"
 
 namespace helmholtz {
 namespace {
 
 const std::string tiny_model = HELMHOLTZ_SOURCE_DIR "/models/tiny.yaml";
 
-struct ScratchDirectory {
-  std::filesystem::path path;
-  ScratchDirectory() {
-    path = std::filesystem::temp_directory_path() / ("helmholtz_limits_cli_test_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(path);
-  }
-  ~ScratchDirectory() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  std::string write(const std::string& name, const std::string& text) const {
-    const std::string file = (path / name).string();
-    std::ofstream(file) << text;
-    return file;
-  }
-};
+using ScratchDirectory = ScratchFolder;
 
 class ScopedVariable {
  public:

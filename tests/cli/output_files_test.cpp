@@ -16,25 +16,14 @@
 
 #include "tests/support/child_process.hpp"
 #include "tests/support/cli_run.hpp"
+#include "tests/support/scratch_folder.hpp"
 
 namespace fs = std::filesystem;
 
 namespace helmholtz {
 namespace {
 
-struct Folder {
-  fs::path path;
-  Folder() {
-    path = fs::temp_directory_path() / ("helmholtz-outputs-" + std::to_string(::getpid()));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~Folder() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
+using Folder = ScratchFolder;
 
 struct Destination {
   std::string name, reason;

@@ -5,6 +5,8 @@
 // compile definition of every test (tests/CMakeLists.txt).
 #include <doctest/doctest.h>
 
+#include "tests/support/scratch_folder.hpp"
+
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,22 +23,6 @@ namespace helmholtz {
 struct ProgramRun {
   int status = -1;  // the exit status, or -1 if the program did not exit normally
   std::string out, err;
-};
-
-// A fresh empty directory under the system's temporary directory, removed at the end.
-struct ScratchFolder {
-  std::filesystem::path path;
-  ScratchFolder() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "helmholtz-run-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ScratchFolder(const ScratchFolder&) = delete;
-  ScratchFolder& operator=(const ScratchFolder&) = delete;
-  ~ScratchFolder() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
 };
 
 namespace detail {

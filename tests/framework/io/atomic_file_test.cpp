@@ -22,32 +22,14 @@
 #include "framework/error.hpp"
 #include "framework/io/atomic_file.hpp"
 #include "tests/support/cli_run.hpp"
+#include "tests/support/scratch_folder.hpp"
 
 namespace fs = std::filesystem;
 
 namespace helmholtz {
 namespace {
 
-struct Folder {
-  fs::path path;
-  Folder() {
-    path = fs::temp_directory_path() / ("helmholtz-atomic-" + std::to_string(::getpid()));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~Folder() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-  std::vector<std::string> names() const {
-    std::vector<std::string> out;
-    for (const auto& entry : fs::directory_iterator(path)) out.push_back(entry.path().filename().string());
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-  void write(const std::string& name, const std::string& text) const { std::ofstream(file(name)) << text; }
-};
+using Folder = ScratchFolder;
 
 std::string message_of(const std::function<void()>& f) {
   try {
