@@ -29,12 +29,12 @@ Distribution::Distribution(const Distribution& other)
 namespace {
 
 template <class To, class From>
-void convert(const xt::xtensor<From, 2>& from, xt::xtensor<To, 2>& to) {
+void convert(const Tensor<From, 2>& from, Tensor<To, 2>& to) {
   ensure_shape(to, from.shape(0), from.shape(1));
   std::copy(from.begin(), from.end(), to.begin());
 }
 template <class To, class From>
-void convert(const xt::xtensor<From, 1>& from, xt::xtensor<To, 1>& to) {
+void convert(const Tensor<From, 1>& from, Tensor<To, 1>& to) {
   ensure_shape(to, from.shape(0));
   std::copy(from.begin(), from.end(), to.begin());
 }

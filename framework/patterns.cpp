@@ -23,7 +23,7 @@ ByteMatrix to_bytes(const Matrix& patterns) {
 }
 
 template <class T>
-void gather_rows(const ByteMatrix& patterns, std::span<const std::size_t> rows, xt::xtensor<T, 2>& out) {
+void gather_rows(const ByteMatrix& patterns, std::span<const std::size_t> rows, Tensor<T, 2>& out) {
   const std::size_t width = patterns.shape(1);
   ensure_shape(out, rows.size(), width);
   T* to = out.data();

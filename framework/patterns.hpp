@@ -16,7 +16,7 @@ ByteMatrix to_bytes(const Matrix& patterns);
 
 // out(i, .) = patterns(rows[i], .) as T, resized only when its shape changes.
 template <class T>
-void gather_rows(const ByteMatrix& patterns, std::span<const std::size_t> rows, xt::xtensor<T, 2>& out);
+void gather_rows(const ByteMatrix& patterns, std::span<const std::size_t> rows, Tensor<T, 2>& out);
 // Asks the cache for the given rows ahead of a gather_rows of them: a shuffled epoch reads
 // rows in random order, and at batch 1 the miss on each row costs as much as a small
 // network's step.

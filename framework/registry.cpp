@@ -1,10 +1,30 @@
 #include "framework/registry.hpp"
 
+#include <algorithm>
+
 namespace helmholtz {
 
-void Registry::add(const std::string& name, DistributionFactory factory) {
-  if (!factories_.emplace(name, std::move(factory)).second)
-    throw Error("a distribution named '" + name + "' is already registered");
+void Registry::add(const std::string& name, DistributionFactory factory, const std::string& origin) {
+  if (contains(name)) {
+    const std::string taken = this->origin(name);
+    throw Error("a distribution named '" + name + "' is already registered" + (taken.empty() ? "" : " (" + taken + ")"));
+  }
+  factories_.emplace(name, Entry{std::move(factory), origin});
+}
+
+void Registry::add_all(const Registry& other, const std::string& origin) {
+  for (const auto& [name, entry] : other.factories_)
+    if (contains(name)) add(name, entry.factory, origin);  // throws, naming both
+  for (const auto& [name, entry] : other.factories_) add(name, entry.factory, origin);
+}
+
+std::string Registry::origin(const std::string& name) const {
+  const auto found = factories_.find(name);
+  return found == factories_.end() ? "" : found->second.origin;
+}
+
+bool Registry::has_library(const std::string& canonical_path) const {
+  return std::find(libraries_.begin(), libraries_.end(), canonical_path) != libraries_.end();
 }
 
 std::vector<std::string> Registry::names() const {
@@ -16,7 +36,7 @@ std::vector<std::string> Registry::names() const {
 std::unique_ptr<Distribution> Registry::create(const std::string& name, NodeShape shape) const {
   const auto found = factories_.find(name);
   if (found == factories_.end()) throw Error("unknown distribution '" + name + "'");
-  return found->second(std::move(shape));
+  return found->second.factory(std::move(shape));
 }
 
 void Registry::set_default_recognition(const std::string& name) {

@@ -16,7 +16,13 @@ using DistributionFactory = std::function<std::unique_ptr<Distribution>(NodeShap
 
 class Registry {
  public:
-  void add(const std::string& name, DistributionFactory factory);
+  // Throws Error if the name is taken. `origin` says where the distribution comes from ("built
+  // in", a plugin library's file), for the message of a later clash.
+  void add(const std::string& name, DistributionFactory factory, const std::string& origin = "");
+  // Adds every distribution of `other`, or none if one of their names is taken here.
+  void add_all(const Registry& other, const std::string& origin);
+  // Where a registered distribution comes from ("" if its adder did not say).
+  std::string origin(const std::string& name) const;
   bool contains(const std::string& name) const { return factories_.count(name) != 0; }
   std::vector<std::string> names() const;
   // Throws Error if the name is unknown; parameters come zeroed, call initialise() or read().
@@ -28,8 +34,18 @@ class Registry {
   const std::string& default_recognition() const;
   bool has_default_recognition() const { return !default_recognition_.empty(); }
 
+  // The plugin libraries loaded into this registry (framework/plugin_library.hpp), by their
+  // canonical paths, so that a library named twice is loaded once.
+  bool has_library(const std::string& canonical_path) const;
+  void note_library(const std::string& canonical_path) { libraries_.push_back(canonical_path); }
+
  private:
-  std::map<std::string, DistributionFactory> factories_;
+  struct Entry {
+    DistributionFactory factory;
+    std::string origin;
+  };
+  std::map<std::string, Entry> factories_;
+  std::vector<std::string> libraries_;
   std::string default_recognition_;
 };
 

@@ -33,7 +33,7 @@ namespace {
 // The affine statistic and its gradient in either precision: T = double reads the
 // parameters, T = float their single-precision copy.
 template <class T>
-void affine_of(const xt::xtensor<T, 2>& parents, const T* parameters, std::size_t units, xt::xtensor<T, 2>& out) {
+void affine_of(const Tensor<T, 2>& parents, const T* parameters, std::size_t units, Tensor<T, 2>& out) {
   const std::size_t n = parents.shape(0);
   ensure_shape(out, n, units);
   multiply_by_transpose(parents, parameters + units, units, out);
@@ -46,7 +46,7 @@ void affine_of(const xt::xtensor<T, 2>& parents, const T* parameters, std::size_
 // gradient(bias) += column sums of weights(n) deltas(n, .); gradient(W) += deltas^T diag(weights)
 // parents (with one scale factor when every weight is the same).
 template <class T>
-void affine_gradient_of(const xt::xtensor<T, 2>& parents, xt::xtensor<T, 2>& deltas, const xt::xtensor<T, 1>& weights,
+void affine_gradient_of(const Tensor<T, 2>& parents, Tensor<T, 2>& deltas, const Tensor<T, 1>& weights,
                         std::size_t units, T* gradient, const std::string& node) {
   if (weights.size() != deltas.shape(0))
     throw Error("accumulate_gradient: " + std::to_string(weights.size()) + " pattern weights for " +

@@ -10,7 +10,7 @@ namespace helmholtz::plugins {
 namespace helmholtz {
 
 void register_builtin_plugins(Registry& registry) {
-#define HELMHOLTZ_PLUGIN(name, factory) registry.add(name, plugins::factory);
+#define HELMHOLTZ_PLUGIN(name, factory) registry.add(name, plugins::factory, "built in");
 #include "plugins/builtin.def"
 #undef HELMHOLTZ_PLUGIN
   registry.set_default_recognition("sigmoid");

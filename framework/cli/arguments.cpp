@@ -35,7 +35,7 @@ Arguments::Arguments(const CommandSpec& spec, const std::vector<std::string>& ar
       for (const auto& o : spec.options)
         if (o.name == name || (!o.alias.empty() && o.alias == name)) option = &o;
       if (!option) throw UsageError(error_prefix() + "unknown option '" + name + "' (see helmholtz " + spec.name + " --help)");
-      if (values_.count(option->name)) throw UsageError(error_prefix() + option->name + " is given twice");
+      if (values_.count(option->name) && !option->repeatable) throw UsageError(error_prefix() + option->name + " is given twice");
       if (option->value_name.empty()) {
         if (inline_value) throw UsageError(error_prefix() + option->name + " takes no value");
         values_[option->name] = "";
@@ -56,6 +56,7 @@ Arguments::Arguments(const CommandSpec& spec, const std::vector<std::string>& ar
         value = args[++i];
       }
       values_[option->name] = value;
+      repeated_[option->name].push_back(value);
       continue;
     }
     positionals_.push_back(arg);
@@ -79,6 +80,11 @@ std::optional<std::string> Arguments::optional_text(const std::string& name) con
   const auto found = values_.find(name);
   if (found == values_.end()) return std::nullopt;
   return found->second;
+}
+
+std::vector<std::string> Arguments::all(const std::string& name) const {
+  const auto found = repeated_.find(name);
+  return found == repeated_.end() ? std::vector<std::string>{} : found->second;
 }
 
 std::uint64_t Arguments::count(const std::string& name, std::uint64_t minimum) const {

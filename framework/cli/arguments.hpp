@@ -22,6 +22,7 @@ struct Option {
   std::string alias;       // "-s" or empty
   std::string value_name;  // "S"; empty for a flag
   std::string help;
+  bool repeatable = false;  // may be given more than once (--plugin A --plugin B)
 };
 
 struct CommandSpec {
@@ -48,6 +49,8 @@ class Arguments {
   bool has(const std::string& name) const { return values_.count(name) != 0; }
   std::string text(const std::string& name) const;  // required
   std::optional<std::string> optional_text(const std::string& name) const;
+  // Every value of a repeatable option, in order (empty if it is not given).
+  std::vector<std::string> all(const std::string& name) const;
   std::uint64_t count(const std::string& name, std::uint64_t minimum = 1) const;  // required
   std::uint64_t count_or(const std::string& name, std::uint64_t fallback, std::uint64_t minimum = 1) const;
   double real_or(const std::string& name, double fallback) const;
@@ -58,6 +61,7 @@ class Arguments {
   bool help_ = false;
   std::vector<std::string> positionals_;
   std::map<std::string, std::string> values_;
+  std::map<std::string, std::vector<std::string>> repeated_;
 };
 
 std::string help_text(const CommandSpec& spec);

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "framework/cli/command.hpp"
+#include "framework/cli/model_argument.hpp"
 #include "framework/io/model_file.hpp"
 #include "plugins/builtin.hpp"
 
@@ -38,7 +39,7 @@ void describe_direction(std::ostream& out, const Network& network, const Directe
 
 int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
   const std::string file = args.positional(0);
-  const Network network = read_model(file);
+  const Network network = read_model(args, file);
   out << "model " << (network.name.empty() ? "(unnamed)" : network.name) << " (" << file << "): valid\n\n";
   out << "nodes\n";
   out << "  " << std::left << std::setw(14) << "node" << std::setw(8) << "type" << std::setw(8) << "units" << "role\n";

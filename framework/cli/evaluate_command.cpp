@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "framework/cli/command.hpp"
+#include "framework/cli/model_argument.hpp"
 #include "framework/cli/interrupt.hpp"
 #include "framework/cli/progress.hpp"
 #include "framework/cli/time_limit.hpp"
@@ -42,7 +43,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   const std::atomic<bool>& interrupted = interrupt_flag();  // first, so Ctrl-C is never fatal
   const double limit = max_seconds(args, "evaluate");  // a bad value before any work
   const std::string model_file = args.positional(0);
-  const Network network = read_model(model_file);
+  const Network network = read_model(args, model_file);
   const std::string data_file = args.text("--data");
   const Matrix data = read_data(data_file, network.visible_units());
   const std::size_t samples = args.count_or("--samples", 100);

@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "framework/cli/command.hpp"
+#include "framework/cli/model_argument.hpp"
 #include "framework/cli/dataset_options.hpp"
 #include "framework/datasets/dataset.hpp"
 #include "framework/cli/interrupt.hpp"
@@ -100,7 +101,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   const std::atomic<bool>& interrupted = interrupt_flag();  // first, so Ctrl-C is never fatal
   max_seconds(args, "exact");  // a bad value before any work
   const std::string model_file = args.positional(0);
-  const Network network = read_model(model_file);
+  const Network network = read_model(args, model_file);
   const bool all_patterns = args.flag("--all-patterns");
   if (int(all_patterns) + int(args.has("--data")) + int(args.has("--kl-from")) != 1)
     throw UsageError("helmholtz exact: give one of --data FILE, --all-patterns and --kl-from GENERATOR");

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "framework/cli/command.hpp"
+#include "framework/cli/model_argument.hpp"
 #include "framework/engines/assembly_recovery.hpp"
 #include "framework/engines/probe.hpp"
 #include "framework/io/assemblies_file.hpp"
@@ -109,7 +110,7 @@ void write_channels(JsonWriter& json, const std::vector<std::size_t>& channels) 
 int run_assemblies(const Arguments& args, std::ostream& out) {
   reject_label_options(args);
   const std::string model_file = args.positional(0);
-  const Network network = read_model(model_file);
+  const Network network = read_model(args, model_file);
   const std::size_t node = hidden_node(network, model_file, args), observed = observed_node(network, model_file, args);
   const std::string& node_name = network.nodes[node].name;
   const std::string& observed_name = network.nodes[observed].name;
@@ -170,7 +171,7 @@ int run_assemblies(const Arguments& args, std::ostream& out) {
 int run_labels(const Arguments& args, std::ostream& out) {
   reject_assembly_options(args);
   const std::string model_file = args.positional(0);
-  const Network network = read_model(model_file);
+  const Network network = read_model(args, model_file);
   const std::size_t node = hidden_node(network, model_file, args);
   const std::string node_name = network.nodes[node].name;
   const std::string data_file = args.text("--data"), labels_file = args.text("--labels");

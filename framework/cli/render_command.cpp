@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "framework/cli/command.hpp"
+#include "framework/cli/model_argument.hpp"
 #include "framework/engines/ancestral_sampling.hpp"
 #include "framework/io/atomic_file.hpp"
 #include "framework/io/data_file.hpp"
@@ -44,7 +45,7 @@ render::Image patterns_figure(const Arguments& args, const std::string& file) {
 
 // Fig. 1B: data patterns beside fantasies of the model.
 render::Image fantasies_figure(const Arguments& args, const std::string& model_file) {
-  const Network network = read_model(model_file);
+  const Network network = read_model(args, model_file);
   const std::size_t width = network.visible_units(), count = args.count_or("-n", default_count);
   const render::Shape shape =
       args.has("--shape") ? render::parse_shape(args.text("--shape"), width) : render::default_shape(width);
@@ -59,7 +60,7 @@ render::Image fantasies_figure(const Arguments& args, const std::string& model_f
 }
 
 render::Image weights_figure(const Arguments& args, const std::string& model_file) {
-  const Network network = read_model(model_file);
+  const Network network = read_model(args, model_file);
   const std::string direction = args.optional_text("--direction").value_or("both");
   if (direction != "both" && direction != "generative" && direction != "recognition")
     throw UsageError("helmholtz render: --direction must be generative, recognition or both, not '" + direction + "'");

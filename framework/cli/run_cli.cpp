@@ -6,10 +6,20 @@
 
 #include "framework/cli/command.hpp"
 #include "framework/cli/interrupt.hpp"
+#include "framework/cli/model_argument.hpp"
+#include "framework/version.hpp"
 
 namespace helmholtz::cli {
 
-std::vector<Command> all_commands() { return {check_command(), sample_command(), exact_command(), train_command(), evaluate_command(), data_command(), render_command(), probe_command()}; }
+std::vector<Command> all_commands() {
+  std::vector<Command> commands = {check_command(),    sample_command(), exact_command(),
+                                   train_command(),    evaluate_command(), data_command(),
+                                   render_command(),   probe_command()};
+  // Every command that reads a model file may load plugin libraries for it.
+  for (auto& command : commands)
+    if (command.spec.name != "data") command.spec.options.push_back(plugin_option());
+  return commands;
+}
 
 namespace {
 
@@ -57,7 +67,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     return 0;
   }
   if (args[0] == "--version") {
-    out << "helmholtz 0.1.0\n";
+    out << "helmholtz " << version << "\n";
     return 0;
   }
   for (const auto& command : commands) {

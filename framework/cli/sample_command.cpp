@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "framework/cli/command.hpp"
+#include "framework/cli/model_argument.hpp"
 #include "framework/engines/ancestral_sampling.hpp"
 #include "framework/io/data_file.hpp"
 #include "framework/io/model_file.hpp"
@@ -20,7 +21,7 @@ constexpr std::size_t batch_patterns = 1024;
 constexpr std::size_t batch_values = std::size_t{1} << 22;
 
 int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
-  const Network network = read_model(args.positional(0));
+  const Network network = read_model(args, args.positional(0));
   const std::uint64_t total = args.count("-n");
   const std::uint64_t seed = args.count("--seed", 0);
   const bool all_nodes = args.flag("--all-nodes");

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "framework/cli/command.hpp"
+#include "framework/cli/model_argument.hpp"
 #include "framework/cli/interrupt.hpp"
 #include "framework/cli/progress.hpp"
 #include "framework/engines/training/trainer.hpp"
@@ -108,7 +109,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   const std::optional<std::string> log_file = args.optional_text("--log");
   if (log_file) check_writable(*log_file);
   const std::string model_file = args.positional(0);
-  Network network = read_model(model_file);
+  Network network = read_model(args, model_file);
   const std::string data_file = args.text("--data");
   const ByteMatrix data = read_patterns(data_file, network.visible_units());
   const std::string checksum = data_checksum(data);

@@ -21,7 +21,7 @@ class BasicAncestralSampler {
  private:
   const Network& network_;
   BasicNodeStates<T> states_;
-  std::vector<xt::xtensor<T, 2>> parents_, probabilities_;  // per node, so that steps reuse them
+  std::vector<Tensor<T, 2>> parents_, probabilities_;  // per node, so that steps reuse them
   std::vector<precision::Workspace<T>> workspace_;
 };
 

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <immintrin.h>
 #include <numeric>
 #include <limits>
+#ifdef __BMI2__
+#include <immintrin.h>
+#endif
 
 #include "framework/incremental_statistics.hpp"
 #include "framework/linear_likelihood.hpp"
@@ -44,6 +46,19 @@ constexpr double cancellation_limit = 65536.0;
 // at least two hidden bits out (each entry then serves four configurations or more).
 constexpr std::size_t most_table_bits = 22;
 constexpr std::size_t most_table_entries = std::size_t{1} << most_table_bits;
+
+// The bits of `h` under `mask`, packed into the low bits in order: one instruction with BMI2
+// (x86-64-v3), a loop over the mask's bits on a processor without it.
+std::uint64_t gather_bits(std::uint64_t h, std::uint64_t mask) {
+#ifdef __BMI2__
+  return _pext_u64(h, mask);
+#else
+  std::uint64_t out = 0;
+  for (std::uint64_t bit = 1; mask != 0; mask &= mask - 1, bit <<= 1)
+    if (h & mask & -mask) out |= bit;
+  return out;
+#endif
+}
 
 // residual_sum_from_statistics for every configuration of the node's hidden parents, in a
 // Gray walk of their own; entry k has parent bit j (the j-th lowest bit of parent_mask) from
@@ -339,7 +354,7 @@ void TermWalker::record_linear(std::size_t i, std::size_t b, std::uint64_t h) {
   const double* log_off = log_off_[i].data();
   double shared = 0;
   if (!t.residual_table.empty()) {
-    shared = t.residual_table[_pext_u64(h, t.parent_mask)];
+    shared = t.residual_table[gather_bits(h, t.parent_mask)];
   } else if (t.residual_from_statistics) {
     shared = t.linear->residual_sum_from_statistics(stats_[i].data());
   } else if (!t.linear->residual_depends_on_state()) {

@@ -7,7 +7,7 @@
 namespace helmholtz {
 
 template <class T>
-void cue_states(const Cue& cue, const xt::xtensor<T, 2>& image, xt::xtensor<T, 2>& out) {
+void cue_states(const Cue& cue, const Tensor<T, 2>& image, Tensor<T, 2>& out) {
   const std::size_t pixels = cue.image_rows * cue.image_columns;
   if (image.shape(1) != pixels)
     throw Error("internal: a cue of a " + std::to_string(cue.image_rows) + "x" + std::to_string(cue.image_columns) +
@@ -31,7 +31,7 @@ void cue_states(const Cue& cue, const xt::xtensor<T, 2>& image, xt::xtensor<T, 2
 }
 
 template <class T>
-void mix_in_cue(const xt::xtensor<T, 2>& cue, double weight, xt::xtensor<T, 2>& states, Rng& rng) {
+void mix_in_cue(const Tensor<T, 2>& cue, double weight, Tensor<T, 2>& states, Rng& rng) {
   if (cue.shape(0) != states.shape(0) || cue.shape(1) != states.shape(1))
     throw Error("internal: a cue's shape differs from its node's states");
   if (weight <= 0.0) return;
@@ -45,9 +45,9 @@ void mix_in_cue(const xt::xtensor<T, 2>& cue, double weight, xt::xtensor<T, 2>& 
     if (uniform01(rng) < weight) to[k] = from[k];
 }
 
-template void cue_states(const Cue&, const xt::xtensor<double, 2>&, xt::xtensor<double, 2>&);
-template void cue_states(const Cue&, const xt::xtensor<float, 2>&, xt::xtensor<float, 2>&);
-template void mix_in_cue(const xt::xtensor<double, 2>&, double, xt::xtensor<double, 2>&, Rng&);
-template void mix_in_cue(const xt::xtensor<float, 2>&, double, xt::xtensor<float, 2>&, Rng&);
+template void cue_states(const Cue&, const Tensor<double, 2>&, Tensor<double, 2>&);
+template void cue_states(const Cue&, const Tensor<float, 2>&, Tensor<float, 2>&);
+template void mix_in_cue(const Tensor<double, 2>&, double, Tensor<double, 2>&, Rng&);
+template void mix_in_cue(const Tensor<float, 2>&, double, Tensor<float, 2>&, Rng&);
 
 }  // namespace helmholtz

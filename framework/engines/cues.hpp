@@ -13,13 +13,13 @@ namespace helmholtz {
 // out(n, i * cell_columns + j) = 1 iff the fraction of on pixels of block (i, j) of row n
 // of `image` (patterns x image_rows * image_columns, row-major) is >= cue.threshold.
 template <class T>
-void cue_states(const Cue& cue, const xt::xtensor<T, 2>& image, xt::xtensor<T, 2>& out);
+void cue_states(const Cue& cue, const Tensor<T, 2>& image, Tensor<T, 2>& out);
 
 // Each unit of `states` takes the cue's value with probability `weight`, else keeps the one
 // it has: one uniform01 draw per unit when 0 < weight < 1; at weight 1 every unit takes the
 // cue and at weight 0 none does, without a draw, so that a run whose cues are off draws
 // exactly the numbers of a run without them.
 template <class T>
-void mix_in_cue(const xt::xtensor<T, 2>& cue, double weight, xt::xtensor<T, 2>& states, Rng& rng);
+void mix_in_cue(const Tensor<T, 2>& cue, double weight, Tensor<T, 2>& states, Rng& rng);
 
 }  // namespace helmholtz

@@ -11,7 +11,7 @@ void ensure_states(const Network& network, std::size_t patterns, BasicNodeStates
 }
 
 template <class T>
-void gather_nodes(const std::vector<std::size_t>& nodes, const BasicNodeStates<T>& states, xt::xtensor<T, 2>& out,
+void gather_nodes(const std::vector<std::size_t>& nodes, const BasicNodeStates<T>& states, Tensor<T, 2>& out,
                   std::size_t stride) {
   const std::size_t patterns = nodes.empty() ? 0 : states[nodes.front()].shape(0) / stride;
   std::size_t width = 0;
@@ -33,7 +33,7 @@ void gather_nodes(const std::vector<std::size_t>& nodes, const BasicNodeStates<T
 
 template <class T>
 void gather_parents(const Conditional& conditional, const BasicNodeStates<T>& states, std::size_t patterns,
-                    xt::xtensor<T, 2>& out, std::size_t stride) {
+                    Tensor<T, 2>& out, std::size_t stride) {
   if (conditional.parents.empty()) {
     ensure_shape(out, patterns / stride, 0);  // a root: zero columns, but the batch size still counts
     return;
@@ -42,15 +42,15 @@ void gather_parents(const Conditional& conditional, const BasicNodeStates<T>& st
 }
 
 template <class T>
-const xt::xtensor<T, 2>& parent_states(const Conditional& conditional, const BasicNodeStates<T>& states,
-                                       std::size_t patterns, xt::xtensor<T, 2>& scratch) {
+const Tensor<T, 2>& parent_states(const Conditional& conditional, const BasicNodeStates<T>& states,
+                                       std::size_t patterns, Tensor<T, 2>& scratch) {
   if (conditional.parents.size() == 1) return states[conditional.parents.front()];
   gather_parents(conditional, states, patterns, scratch);
   return scratch;
 }
 
 template <class T>
-void scatter_nodes(const xt::xtensor<T, 2>& patterns, const std::vector<std::size_t>& nodes,
+void scatter_nodes(const Tensor<T, 2>& patterns, const std::vector<std::size_t>& nodes,
                    BasicNodeStates<T>& states) {
   for (std::size_t n = 0; n < patterns.shape(0); ++n) {
     const T* row = patterns.data() + n * patterns.shape(1);
@@ -63,7 +63,7 @@ void scatter_nodes(const xt::xtensor<T, 2>& patterns, const std::vector<std::siz
 }
 
 template <class T>
-void sample_bernoulli(const xt::xtensor<T, 2>& p, xt::xtensor<T, 2>& states, Rng& rng) {
+void sample_bernoulli(const Tensor<T, 2>& p, Tensor<T, 2>& states, Rng& rng) {
   ensure_shape(states, p.shape(0), p.shape(1));
   // Uniforms a block at a time, then the comparisons in a separate loop, which the compiler
   // vectorises without branches (a comparison per draw would be an unpredictable branch).
@@ -80,14 +80,14 @@ void sample_bernoulli(const xt::xtensor<T, 2>& p, xt::xtensor<T, 2>& states, Rng
 
 #define HELMHOLTZ_NODE_STATES(T)                                                                                 \
   template void ensure_states(const Network&, std::size_t, BasicNodeStates<T>&);                                \
-  template void gather_nodes(const std::vector<std::size_t>&, const BasicNodeStates<T>&, xt::xtensor<T, 2>&,     \
+  template void gather_nodes(const std::vector<std::size_t>&, const BasicNodeStates<T>&, Tensor<T, 2>&,     \
                              std::size_t);                                                                       \
-  template void gather_parents(const Conditional&, const BasicNodeStates<T>&, std::size_t, xt::xtensor<T, 2>&,  \
+  template void gather_parents(const Conditional&, const BasicNodeStates<T>&, std::size_t, Tensor<T, 2>&,  \
                                std::size_t);                                                                     \
-  template const xt::xtensor<T, 2>& parent_states(const Conditional&, const BasicNodeStates<T>&, std::size_t,     \
-                                                  xt::xtensor<T, 2>&);                                          \
-  template void scatter_nodes(const xt::xtensor<T, 2>&, const std::vector<std::size_t>&, BasicNodeStates<T>&);  \
-  template void sample_bernoulli(const xt::xtensor<T, 2>&, xt::xtensor<T, 2>&, Rng&);
+  template const Tensor<T, 2>& parent_states(const Conditional&, const BasicNodeStates<T>&, std::size_t,     \
+                                                  Tensor<T, 2>&);                                          \
+  template void scatter_nodes(const Tensor<T, 2>&, const std::vector<std::size_t>&, BasicNodeStates<T>&);  \
+  template void sample_bernoulli(const Tensor<T, 2>&, Tensor<T, 2>&, Rng&);
 HELMHOLTZ_NODE_STATES(double)
 HELMHOLTZ_NODE_STATES(float)
 #undef HELMHOLTZ_NODE_STATES

@@ -12,8 +12,8 @@ namespace helmholtz {
 template <class T>
 class BasicRecognitionSampler {
  public:
-  using MatrixT = xt::xtensor<T, 2>;
-  using VectorT = xt::xtensor<T, 1>;
+  using MatrixT = Tensor<T, 2>;
+  using VectorT = Tensor<T, 1>;
   explicit BasicRecognitionSampler(const Network& network);
 
   // data: patterns x visible units. Returns the states of every node (observed ones equal to
@@ -79,7 +79,7 @@ using RecognitionSamplerF = BasicRecognitionSampler<float>;  // needs single pre
 template <class T>
 class BasicDirectionLogProbability {
  public:
-  using VectorT = xt::xtensor<T, 1>;
+  using VectorT = Tensor<T, 1>;
   explicit BasicDirectionLogProbability(const DirectedModel& model)
       : model_(model), parents_(model.conditionals.size()), parent_view_(model.conditionals.size(), nullptr),
         workspace_(model.conditionals.size()) {}
@@ -87,13 +87,13 @@ class BasicDirectionLogProbability {
   const VectorT& operator()(const BasicNodeStates<T>& states);
   // What the last call left per node: its parents' states (valid while the states given to
   // it are), and the plugin's workspace (for Distribution::accumulate_gradient_after_log_probability).
-  const xt::xtensor<T, 2>& parents(std::size_t node) const { return *parent_view_[node]; }
+  const Tensor<T, 2>& parents(std::size_t node) const { return *parent_view_[node]; }
   precision::Workspace<T>& workspace(std::size_t node) { return workspace_[node]; }
 
  private:
   const DirectedModel& model_;
-  std::vector<xt::xtensor<T, 2>> parents_;              // gathered, for nodes with several parent nodes
-  std::vector<const xt::xtensor<T, 2>*> parent_view_;  // what the plugin was given
+  std::vector<Tensor<T, 2>> parents_;              // gathered, for nodes with several parent nodes
+  std::vector<const Tensor<T, 2>*> parent_view_;  // what the plugin was given
   std::vector<precision::Workspace<T>> workspace_;
   VectorT node_log_p_, out_;
 };

@@ -108,6 +108,9 @@ struct Network {
   bool recognition_declared = false;  // false: derived by reversing the generative edges
   std::uint64_t seed = 0;             // seed that initialised parameters the file left out
   std::optional<TrainingRecord> training;  // how it was trained, if it was
+  // The plugin libraries its model file names (`plugins:`), as absolute paths, so that writing
+  // the model elsewhere can name them relative to the new file.
+  std::vector<std::string> plugin_libraries;
 
   std::vector<std::size_t> observed_nodes() const;  // in declaration order
   std::vector<std::size_t> hidden_nodes() const;

@@ -18,12 +18,13 @@
 #include "framework/io/training_section.hpp"
 #include "framework/io/yaml_document.hpp"
 #include "framework/io/yaml_fields.hpp"
+#include "framework/plugin_library.hpp"
 
 namespace helmholtz {
 namespace {
 
-const std::vector<std::string> top_level_keys = {"name", "description", "seed", "nodes", "generative",
-                                                 "recognition", "training"};
+const std::vector<std::string> top_level_keys = {"name",       "description", "seed",    "plugins", "nodes",
+                                                 "generative", "recognition", "training"};
 const std::vector<std::string> node_keys = {"name", "type", "size", "observed", "cue"};
 const std::vector<std::string> cue_keys = {"of", "image", "cells", "threshold"};
 
@@ -375,6 +376,32 @@ struct Reader {
   }
 };
 
+// The plugin libraries of `plugins:`, each relative to the model file's folder unless absolute,
+// loaded into a copy of `registry`; `libraries` gets their absolute paths.
+std::optional<Registry> load_plugins(const YAML::Node& root, const Where& file, const Registry& registry,
+                                     std::vector<std::string>& libraries) {
+  const YAML::Node list = root["plugins"];
+  if (!list) return std::nullopt;
+  namespace fs = std::filesystem;
+  yaml::require_list(list, file, "plugins");
+  Registry extended = registry;
+  const fs::path folder = fs::path(file.file).parent_path();
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const Where where = file.with_field("plugins[" + std::to_string(i) + "]");
+    const std::string named = yaml::read_string(list[i], where, "the entry");
+    const fs::path path = fs::path(named).is_absolute() ? fs::path(named) : folder / named;
+    try {
+      load_plugin_library(path.string(), extended);
+    } catch (const InputError&) {
+      throw;
+    } catch (const Error& e) {
+      fail(yaml::at(list[i], where), e.what());
+    }
+    libraries.push_back(fs::absolute(path).lexically_normal().string());
+  }
+  return extended;
+}
+
 }  // namespace
 
 Network parse_model(const std::string& text, const std::string& file, const Registry& registry) {
@@ -390,7 +417,11 @@ Network parse_model(const std::string& text, const std::string& file, const Regi
                                               "a second YAML document begins here, but a model file holds one network "
                                               "(remove the '---' line, or split the file)");
   if (!root || root.IsNull()) fail(Where{file, 1, 0, ""}, "the model file is empty");
-  Reader reader{registry, limits, Where{file, 0, 0, ""}};
+  std::vector<std::string> libraries;
+  const std::optional<Registry> extended =
+      root.IsMap() ? load_plugins(root, Where{file, 0, 0, ""}, registry, libraries) : std::nullopt;
+  Reader reader{extended ? *extended : registry, limits, Where{file, 0, 0, ""}};
+  reader.network.plugin_libraries = std::move(libraries);
   return reader.read(root);
 }
 
@@ -451,12 +482,20 @@ void write_direction(YAML::Emitter& out, const Network& network, const DirectedM
 
 }  // namespace
 
-std::string model_to_yaml(const Network& network) {
+std::string model_to_yaml(const Network& network, const std::string& folder) {
   YAML::Emitter out;
   out.SetDoublePrecision(17);
   out << YAML::BeginMap;
   if (!network.name.empty()) out << YAML::Key << "name" << YAML::Value << network.name;
   out << YAML::Key << "seed" << YAML::Value << network.seed;
+  if (!network.plugin_libraries.empty()) {
+    namespace fs = std::filesystem;
+    out << YAML::Key << "plugins" << YAML::Value << YAML::BeginSeq;
+    for (const auto& library : network.plugin_libraries)
+      out << (folder.empty() ? library
+                             : fs::path(library).lexically_relative(fs::absolute(folder).lexically_normal()).string());
+    out << YAML::EndSeq;
+  }
   out << YAML::Key << "nodes" << YAML::Value << YAML::BeginSeq;
   for (const auto& node : network.nodes) {
     out << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value << node.name << YAML::Key << "type"
@@ -487,7 +526,8 @@ std::string model_to_yaml(const Network& network) {
 }
 
 void write_model(const Network& network, const std::string& file) {
-  write_file_atomically(file, model_to_yaml(network));
+  const std::string folder = std::filesystem::path(file).parent_path().string();
+  write_file_atomically(file, model_to_yaml(network, folder.empty() ? "." : folder));
 }
 
 }  // namespace helmholtz

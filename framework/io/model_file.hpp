@@ -19,9 +19,11 @@ Network parse_model(const std::string& text, const std::string& file, const Regi
 Network parse_model(const std::string& text, const std::string& file, const Registry& registry, const Limits& limits);
 
 // The network in the model-file schema, every parameter written out in full precision, so
-// that reading it back gives the same network bit for bit.
-std::string model_to_yaml(const Network& network);
-// Writes model_to_yaml() atomically: to a temporary file beside `file`, then renamed.
+// that reading it back gives the same network bit for bit. Its plugin libraries are written
+// relative to `folder` (where the file will be), or as absolute paths when it is empty.
+std::string model_to_yaml(const Network& network, const std::string& folder = "");
+// Writes model_to_yaml() atomically: to a temporary file beside `file`, then renamed; plugin
+// libraries relative to the file's folder.
 void write_model(const Network& network, const std::string& file);
 
 }  // namespace helmholtz

@@ -207,9 +207,16 @@ TEST_CASE("docs/model-file.md: tests/model-files/errors holds exactly the files 
       CHECK_MESSAGE(fs::is_directory(from.directory / from.name), from.name << " must be a directory");
     }
   }
+  // A file that a model file refers to (not-a-plugin.so, named by `plugins:`) is shipped for the
+  // message that mentions it.
+  std::set<std::string> mentioned;
+  for (const std::string& message : documented_messages())
+    for (const std::string& name : files_in(errors_dir))
+      if (message.find(" " + name + " ") != std::string::npos) mentioned.insert(name);
   const std::set<std::string> shipped = files_in(errors_dir);
   for (const std::string& name : shipped)
-    CHECK_MESSAGE(named.count(name) == 1, "tests/model-files/errors/" << name << " is named by no message of the document");
+    CHECK_MESSAGE(named.count(name) + mentioned.count(name) >= 1,
+                  "tests/model-files/errors/" << name << " is named by no message of the document");
   for (const std::string& name : named)
     CHECK_MESSAGE(shipped.count(name) == 1, "tests/model-files/errors/" << name << " is named by the document but missing");
 }

@@ -63,7 +63,7 @@ class AlgorithmInPrecision : public TrainingAlgorithm {
   }
 
  protected:
-  virtual void run(const xt::xtensor<T, 2>& batch, Rng& rng, Learners& learners, double rate_factor) = 0;
+  virtual void run(const Tensor<T, 2>& batch, Rng& rng, Learners& learners, double rate_factor) = 0;
 };
 
 using AlgorithmFactory = std::function<std::unique_ptr<TrainingAlgorithm>(Network&, const TrainingOptions&)>;

@@ -28,7 +28,7 @@ bool foldable(const Conditional& conditional, const Replicas& replicas) {
 
 // gradient(node) += the node's term, for every node of the model, in either precision.
 template <class T, class NodeGradient>
-void accumulate_nodes(const DirectedModel& model, const BasicNodeStates<T>& states, const xt::xtensor<T, 1>& weights,
+void accumulate_nodes(const DirectedModel& model, const BasicNodeStates<T>& states, const Tensor<T, 1>& weights,
                       GradientScratch<T>& use, const Replicas& replicas, NodeGradient&& node_gradient,
                       BasicDirectionLogProbability<T>* computed = nullptr) {
   const std::size_t nodes = model.conditionals.size();

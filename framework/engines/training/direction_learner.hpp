@@ -20,12 +20,12 @@ namespace helmholtz {
 // Buffers for accumulating a gradient through the plugins, per node, reused between calls.
 template <class T>
 struct GradientScratch {
-  std::vector<xt::xtensor<T, 2>> parents;
+  std::vector<Tensor<T, 2>> parents;
   std::vector<precision::Workspace<T>> workspace;
   VectorF single_gradient;  // single precision: the gradient in float, added to the learner's
   // Replicated rows folded into one per pattern (Replicas): parents, mean states, weights.
-  std::vector<xt::xtensor<T, 2>> folded_parents, folded_states;
-  std::vector<xt::xtensor<T, 1>> folded_weights;
+  std::vector<Tensor<T, 2>> folded_parents, folded_states;
+  std::vector<Tensor<T, 1>> folded_weights;
 };
 
 // States whose rows come K at a time from one pattern (rws's K samples per pattern: row

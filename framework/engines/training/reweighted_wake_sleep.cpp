@@ -49,8 +49,8 @@ namespace {
 
 template <class T>
 class ReweightedWakeSleep final : public AlgorithmInPrecision<T> {
-  using MatrixT = xt::xtensor<T, 2>;
-  using VectorT = xt::xtensor<T, 1>;
+  using MatrixT = Tensor<T, 2>;
+  using VectorT = Tensor<T, 1>;
   static constexpr bool in_double = std::is_same_v<T, double>;
 
  public:

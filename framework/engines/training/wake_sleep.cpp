@@ -24,10 +24,10 @@ class WakeSleep final : public AlgorithmInPrecision<T>, public FollowsCues {
   void set_cue_weight(double weight) override { cue_weight_ = weight; }
 
  protected:
-  void run(const xt::xtensor<T, 2>& batch, Rng& rng, Learners& learners, double rate_factor) override {
+  void run(const Tensor<T, 2>& batch, Rng& rng, Learners& learners, double rate_factor) override {
     const std::size_t count = batch.shape(0);
     if (weights_.size() != count) {
-      weights_ = xt::xtensor<T, 1>::from_shape({count});
+      weights_ = Tensor<T, 1>::from_shape({count});
       weights_.fill(T(1) / static_cast<T>(count));
     }
     const BasicNodeStates<T>& recognised =
@@ -40,7 +40,7 @@ class WakeSleep final : public AlgorithmInPrecision<T>, public FollowsCues {
  private:
   BasicRecognitionSampler<T> recognition_;
   BasicAncestralSampler<T> generative_;
-  xt::xtensor<T, 1> weights_;  // 1/B for each pattern
+  Tensor<T, 1> weights_;  // 1/B for each pattern
   double cue_weight_ = 0.0;
 };
 
