@@ -127,7 +127,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
     json.finish();
     return 0;
   }
-  out << "evaluation of " << model_file << " on " << data_file << " (" << data.shape(0) << " patterns), nats\n";
+  out << "evaluation of " << model_file << " on " << data_source_name(data_file) << " (" << data.shape(0) << " patterns), nats\n";
   out << "sampled -F and importance use " << samples << " samples from Q per pattern";
   if (!exact_possible) out << "; exact values skipped (" << skipped << ")";
   out << "\n\n" << std::setw(8) << "pattern";
@@ -160,7 +160,7 @@ Command evaluate_command() {
            "MODEL --data FILE [--json] [--samples K] [--seed S]",
            "Compare the variational bound -F with importance-sampled and exact log-likelihoods.",
            {"MODEL"},
-           {{"--data", "", "FILE", "data to evaluate on (required)"},
+           {{"--data", "", "FILE", "data to evaluate on (required; - for standard input)"},
             {"--json", "", "", "print one JSON object instead of a table"},
             {"--samples", "", "K", "samples from Q per pattern for the sampled bound and importance estimate (default 100)"},
             {"--seed", "", "S", "seed of the random generator (default 0)"},

@@ -167,7 +167,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
     json.end_object();
     json.finish();
   } else {
-    out << "exact log-likelihood of " << (all_patterns ? "every visible pattern" : args.text("--data")) << " under "
+    out << "exact log-likelihood of " << (all_patterns ? "every visible pattern" : data_source_name(args.text("--data"))) << " under "
         << model_file << "\n"
         << network.hidden_units() << " hidden units, " << result.hidden_configurations
         << " configurations enumerated; natural log (nats)\n\n";
@@ -215,7 +215,7 @@ Command exact_command() {
            "MODEL (--data FILE | --all-patterns | --kl-from GENERATOR) [--json] [--posterior]",
            "Exact log-likelihood log p(d) by enumerating every hidden configuration (small networks).",
            {"MODEL"},
-           {{"--data", "", "FILE", "data file: one pattern of the observed units per line"},
+           {{"--data", "", "FILE", "data file: one pattern of the observed units per line (- for standard input)"},
             {"--all-patterns", "", "", "every visible pattern (at most 20 visible units); checks that p sums to 1"},
             {"--kl-from", "", "GENERATOR", "KL(data || model) over the exact distribution of a data set (bars), with its options"},
             {"--json", "", "", "print one JSON object instead of a table"},

@@ -177,7 +177,7 @@ int run_labels(const Arguments& args, std::ostream& out) {
   const Matrix data = read_data(data_file, network.visible_units());
   const std::vector<int> labels = read_labels(labels_file);
   if (labels.size() != data.shape(0))
-    throw Error(labels_file + " has " + std::to_string(labels.size()) + " labels, " + data_file + " has " +
+    throw Error(labels_file + " has " + std::to_string(labels.size()) + " labels, " + data_source_name(data_file) + " has " +
                 std::to_string(data.shape(0)) + " patterns");
   const std::size_t samples = args.count_or("--samples", 100);
   Rng rng = make_rng(args.count_or("--seed", 0, 0));
@@ -219,7 +219,7 @@ Command probe_command() {
            "--node NAME [--observed NAME] [--json]",
            "How well a hidden node's recognised states tell the patterns' labels, or its units' weights planted assemblies.",
            {"MODEL"},
-           {{"--data", "", "FILE", "the patterns (required without --assemblies)"},
+           {{"--data", "", "FILE", "the patterns (required without --assemblies; - for standard input)"},
             {"--labels", "", "FILE", "a whole number per pattern, negative to leave it out (required without --assemblies)"},
             {"--node", "", "NAME", "the hidden node to read (required)"},
             {"--samples", "", "K", "recognised states drawn per pattern (default 100)"},

@@ -10,7 +10,15 @@
 
 namespace helmholtz {
 
-// Reads patterns of exactly `width` units; a wrong width or a character other than 0/1
+// The data file name that stands for standard input (`--data -`), and the name messages give
+// it in place of a file's: "standard input, line 3, column 2: ...".
+inline constexpr const char* standard_input = "-";
+inline constexpr const char* standard_input_name = "standard input";
+
+// The data source as messages name it: standard_input_name for "-", else the file name.
+std::string data_source_name(const std::string& file);
+
+// Reads patterns of exactly `width` units (from standard input when `file` is "-"); a wrong width or a character other than 0/1
 // is an InputError naming the file and line. `file` is used in messages. The patterns are
 // held as bytes (a byte per unit) from the first line read: a file of 60,000 784-unit
 // patterns takes 47 MB. A file of more than max_values values (patterns x width; without it,
