@@ -5,6 +5,7 @@
 
 #include "framework/cli/command.hpp"
 #include "framework/cli/model_argument.hpp"
+#include "framework/io/data_file.hpp"
 #include "framework/io/model_file.hpp"
 #include "plugins/builtin.hpp"
 
@@ -66,7 +67,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
     out << "trained with " << t->options.algorithm << " (optimizer " << t->options.optimizer << ") for "
         << t->epochs_completed << " epochs, seed " << t->options.seed;
     if (t->options.cue_epochs > 0) out << ", cues in the first " << t->options.cue_epochs << " epochs";
-    if (!t->data_file.empty()) out << ", on " << t->data_file;
+    if (!t->data_file.empty()) out << ", on " << data_source_name(t->data_file);
     out << "\n";
   }
   return 0;

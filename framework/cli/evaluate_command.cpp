@@ -106,29 +106,18 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   }
 
   if (args.flag("--json")) {
-    JsonWriter json(out);
-    json.begin_object();
-    json.key("model").value(model_file);
-    json.key("data").value(data_file);
-    json.key("units").value(std::string("nats"));
-    json.key("patterns").value(static_cast<std::uint64_t>(data.shape(0)));
-    json.key("samples").value(static_cast<std::uint64_t>(samples));
-    json.key("hidden_units").value(static_cast<std::uint64_t>(network.hidden_units()));
-    if (!exact_possible) json.key("exact_skipped").value(skipped);
-    json.key("impossible_patterns").begin_array();
-    for (std::size_t n : impossible) json.value(static_cast<std::uint64_t>(n + 1));
-    json.end_array();
-    for (const auto& c : columns) {
-      json.key(c.key).begin_object();
-      json.key("mean").value(mean_of_defined(c.values));
-      json.key("per_pattern").value(c.values);
-      json.end_object();
-    }
-    json.end_object();
-    json.finish();
+    Json json{{"model", model_file}, {"data", data_file},         {"units", "nats"},
+              {"patterns", data.shape(0)}, {"samples", samples}, {"hidden_units", network.hidden_units()}};
+    if (!exact_possible) json["exact_skipped"] = skipped;
+    Json& impossible_patterns = json["impossible_patterns"] = Json::array();
+    for (std::size_t n : impossible) impossible_patterns.push_back(n + 1);
+    for (const auto& c : columns)
+      json[c.key] = {{"mean", mean_of_defined(c.values)}, {"per_pattern", json_array(c.values)}};
+    write_json(out, json);
     return 0;
   }
-  out << "evaluation of " << model_file << " on " << data_file << " (" << data.shape(0) << " patterns), nats\n";
+  out << "evaluation of " << model_file << " on " << data_source_name(data_file) << " (" << data.shape(0)
+      << " patterns), nats\n";
   out << "sampled -F and importance use " << samples << " samples from Q per pattern";
   if (!exact_possible) out << "; exact values skipped (" << skipped << ")";
   out << "\n\n" << std::setw(8) << "pattern";
@@ -161,7 +150,7 @@ Command evaluate_command() {
            "MODEL --data FILE [--json] [--samples K] [--seed S]",
            "Compare the variational bound -F with importance-sampled and exact log-likelihoods.",
            {"MODEL"},
-           {{"--data", "", "FILE", "data to evaluate on (required)"},
+           {{"--data", "", "FILE", "data to evaluate on (required; - for standard input)"},
             {"--json", "", "", "print one JSON object instead of a table"},
             {"--samples", "", "K", "samples from Q per pattern for the sampled bound and importance estimate (default 100)"},
             {"--seed", "", "S", "seed of the random generator (default 0)"},

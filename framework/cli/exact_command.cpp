@@ -1,7 +1,6 @@
 // helmholtz exact MODEL (--data FILE | --all-patterns) [--json] [--posterior]: the true
 // log-likelihood by enumerating the hidden configurations.
 #include <cmath>
-#include <limits>
 #include <iomanip>
 #include <ostream>
 
@@ -79,16 +78,8 @@ int run_divergence(const Arguments& args, const Network& network, ExactOptions o
   progress.finish();
   const double bits = nats / std::log(2.0);
   if (args.flag("--json")) {
-    JsonWriter json(out);
-    json.begin_object();
-    json.key("model").value(args.positional(0));
-    json.key("kl_from").value(name);
-    json.key("patterns").value(static_cast<std::uint64_t>(distribution.patterns.shape(0)));
-    json.key("hidden_units").value(static_cast<std::uint64_t>(network.hidden_units()));
-    json.key("kl_nats").value(nats);
-    json.key("kl_bits").value(bits);
-    json.end_object();
-    json.finish();
+    write_json(out, Json{{"model", args.positional(0)}, {"kl_from", name}, {"patterns", distribution.patterns.shape(0)},
+                         {"hidden_units", network.hidden_units()}, {"kl_nats", nats}, {"kl_bits", bits}});
   } else {
     out << "KL(" << name << " || " << args.positional(0) << ") = " << std::setprecision(6) << nats << " nats = " << bits
         << " bits\n(exact, over the " << distribution.patterns.shape(0) << " patterns of the " << name
@@ -130,46 +121,38 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   for (double l : result.log_likelihood) total_probability += std::exp(l);
 
   if (args.flag("--json")) {
-    JsonWriter json(out);
-    json.begin_object();
-    json.key("model").value(model_file);
-    json.key("units").value(std::string("nats"));
-    json.key("patterns").value(static_cast<std::uint64_t>(data.shape(0)));
-    json.key("hidden_units").value(static_cast<std::uint64_t>(network.hidden_units()));
-    json.key("hidden_configurations").value(result.hidden_configurations);
-    json.key("mean_log_likelihood").value(mean(result.log_likelihood));
-    json.key("log_likelihood").value(result.log_likelihood);
+    Json json{{"model", model_file},
+              {"units", "nats"},
+              {"patterns", data.shape(0)},
+              {"hidden_units", network.hidden_units()},
+              {"hidden_configurations", result.hidden_configurations},
+              {"mean_log_likelihood", mean(result.log_likelihood)},
+              {"log_likelihood", json_array(result.log_likelihood)}};
     // JSON has no -inf: log p(d) = -inf is written null, and this says which nulls are an
     // exact 0 probability (numbered from 1, as evaluate numbers them).
-    json.key("impossible_patterns").begin_array();
+    Json& impossible_patterns = json["impossible_patterns"] = Json::array();
     for (std::size_t n = 0; n < data.shape(0); ++n)
-      if (impossible(result, n)) json.value(static_cast<std::uint64_t>(n + 1));
-    json.end_array();
-    if (all_patterns) json.key("total_probability").value(total_probability);
+      if (impossible(result, n)) impossible_patterns.push_back(n + 1);
+    if (all_patterns) json["total_probability"] = total_probability;
     if (args.flag("--posterior")) {
-      json.key("hidden_unit_names").begin_array();
-      for (const auto& name : hidden_unit_names(network)) json.value(name);
-      json.end_array();
-      json.key("posterior_marginals").value(result.posterior_marginals);
-      json.key("posterior_mode").begin_array();
+      json["hidden_unit_names"] = hidden_unit_names(network);
+      json["posterior_marginals"] = json_array(result.posterior_marginals);
+      Json& modes = json["posterior_mode"] = Json::array();
       for (std::size_t n = 0; n < result.posterior_mode.shape(0); ++n) {
         if (impossible(result, n)) {  // no posterior, so no mode: null, like its marginals
-          json.value(std::numeric_limits<double>::quiet_NaN());
+          modes.push_back(nullptr);
           continue;
         }
-        json.begin_array();
+        Json& mode = modes.emplace_back(Json::array());
         for (std::size_t u = 0; u < result.posterior_mode.shape(1); ++u)
-          json.value(static_cast<std::uint64_t>(result.posterior_mode(n, u)));
-        json.end_array();
+          mode.push_back(static_cast<std::uint64_t>(result.posterior_mode(n, u)));
       }
-      json.end_array();
-      json.key("mode_log_joint").value(result.mode_log_joint);
+      json["mode_log_joint"] = json_array(result.mode_log_joint);
     }
-    json.end_object();
-    json.finish();
+    write_json(out, json);
   } else {
-    out << "exact log-likelihood of " << (all_patterns ? "every visible pattern" : args.text("--data")) << " under "
-        << model_file << "\n"
+    out << "exact log-likelihood of " << (all_patterns ? "every visible pattern" : data_source_name(args.text("--data")))
+        << " under " << model_file << "\n"
         << network.hidden_units() << " hidden units, " << result.hidden_configurations
         << " configurations enumerated; natural log (nats)\n\n";
     out << std::setw(8) << "pattern" << "  " << std::left << std::setw(std::max<int>(7, int(data.shape(1)) + 2)) << "data"
@@ -216,7 +199,7 @@ Command exact_command() {
            "MODEL (--data FILE | --all-patterns | --kl-from GENERATOR) [--json] [--posterior]",
            "Exact log-likelihood log p(d) by enumerating every hidden configuration (small networks).",
            {"MODEL"},
-           {{"--data", "", "FILE", "data file: one pattern of the observed units per line"},
+           {{"--data", "", "FILE", "data file: one pattern of the observed units per line (- for standard input)"},
             {"--all-patterns", "", "", "every visible pattern (at most 20 visible units); checks that p sums to 1"},
             {"--kl-from", "", "GENERATOR", "KL(data || model) over the exact distribution of a data set (bars), with its options"},
             {"--json", "", "", "print one JSON object instead of a table"},

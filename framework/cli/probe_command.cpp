@@ -101,12 +101,6 @@ std::string channel_list(const std::vector<std::size_t>& channels) {
   return text;
 }
 
-void write_channels(JsonWriter& json, const std::vector<std::size_t>& channels) {
-  json.begin_array();
-  for (std::size_t c : channels) json.value(static_cast<std::uint64_t>(c));
-  json.end_array();
-}
-
 int run_assemblies(const Arguments& args, std::ostream& out) {
   reject_label_options(args);
   const std::string model_file = args.positional(0);
@@ -121,30 +115,15 @@ int run_assemblies(const Arguments& args, std::ostream& out) {
   const AssemblyRecovery result = recover_assemblies(weights, planted.assemblies);
   const std::size_t count = planted.assemblies.size();
   if (args.flag("--json")) {
-    JsonWriter json(out);
-    json.begin_object();
-    json.key("model").value(model_file);
-    json.key("node").value(node_name);
-    json.key("observed").value(observed_name);
-    json.key("assemblies_file").value(assemblies_file);
-    json.key("assemblies").begin_array();
+    Json assemblies = Json::array();
     for (std::size_t a = 0; a < count; ++a) {
       const AssemblyMatch& match = result.matches[a];
-      json.begin_object();
-      json.key("channels");
-      write_channels(json, planted.assemblies[a]);
-      json.key("unit").value(static_cast<std::uint64_t>(match.unit));
-      json.key("unit_channels");
-      write_channels(json, match.top_channels);
-      json.key("jaccard").value(match.jaccard);
-      json.end_object();
+      assemblies.push_back({{"channels", planted.assemblies[a]}, {"unit", match.unit},
+                            {"unit_channels", match.top_channels}, {"jaccard", match.jaccard}});
     }
-    json.end_array();
-    json.key("recovered").value(static_cast<std::uint64_t>(result.recovered));
-    json.key("count").value(static_cast<std::uint64_t>(count));
-    json.key("mean_jaccard").value(result.mean_jaccard);
-    json.end_object();
-    json.finish();
+    write_json(out, Json{{"model", model_file}, {"node", node_name}, {"observed", observed_name},
+                         {"assemblies_file", assemblies_file}, {"assemblies", assemblies},
+                         {"recovered", result.recovered}, {"count", count}, {"mean_jaccard", result.mean_jaccard}});
     return 0;
   }
   // Columns: assembly, its channels, the best unit, that unit's channels, the Jaccard.
@@ -178,25 +157,16 @@ int run_labels(const Arguments& args, std::ostream& out) {
   const Matrix data = read_data(data_file, network.visible_units());
   const std::vector<int> labels = read_labels(labels_file);
   if (labels.size() != data.shape(0))
-    throw Error(labels_file + " has " + std::to_string(labels.size()) + " labels, " + data_file + " has " +
-                std::to_string(data.shape(0)) + " patterns");
+    throw Error(labels_file + " has " + std::to_string(labels.size()) + " labels, " + data_source_name(data_file) +
+                " has " + std::to_string(data.shape(0)) + " patterns");
   const std::size_t samples = args.count_or("--samples", 100);
   Rng rng = make_rng(args.count_or("--seed", 0, 0));
   const ProbeResult result = probe(read_node(network, data, node, samples, rng), labels);
   if (args.flag("--json")) {
-    JsonWriter json(out);
-    json.begin_object();
-    json.key("model").value(model_file);
-    json.key("node").value(node_name);
-    json.key("samples").value(static_cast<std::uint64_t>(samples));
-    json.key("fitted").value(static_cast<std::uint64_t>(result.fitted));
-    json.key("scored").value(static_cast<std::uint64_t>(result.scored));
-    json.key("left_out").value(static_cast<std::uint64_t>(result.left_out));
-    json.key("centroid_accuracy").value(result.centroid_accuracy);
-    json.key("modal_accuracy").value(result.modal_accuracy);
-    json.key("majority_accuracy").value(result.majority_accuracy);
-    json.end_object();
-    json.finish();
+    write_json(out, Json{{"model", model_file}, {"node", node_name}, {"samples", samples}, {"fitted", result.fitted},
+                         {"scored", result.scored}, {"left_out", result.left_out},
+                         {"centroid_accuracy", result.centroid_accuracy}, {"modal_accuracy", result.modal_accuracy},
+                         {"majority_accuracy", result.majority_accuracy}});
     return 0;
   }
   out << "node '" << node_name << "' of " << model_file << ", " << samples << " recognised states per pattern\n"
@@ -220,7 +190,7 @@ Command probe_command() {
            "--node NAME [--observed NAME] [--json]",
            "How well a hidden node's recognised states tell the patterns' labels, or its units' weights planted assemblies.",
            {"MODEL"},
-           {{"--data", "", "FILE", "the patterns (required without --assemblies)"},
+           {{"--data", "", "FILE", "the patterns (required without --assemblies; - for standard input)"},
             {"--labels", "", "FILE", "a whole number per pattern, negative to leave it out (required without --assemblies)"},
             {"--node", "", "NAME", "the hidden node to read (required)"},
             {"--samples", "", "K", "recognised states drawn per pattern (default 100)"},

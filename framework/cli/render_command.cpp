@@ -174,7 +174,7 @@ Command render_command() {
             {"-n", "", "N", "patterns or fantasies to show (default 36)"},
             {"--columns", "", "N", "patterns per row of the grid (default: a near square)"},
             {"--seed", "", "S", "seed of the fantasies (default 0)"},
-            {"--data", "", "FILE", "fantasies: data patterns to show beside them"},
+            {"--data", "", "FILE", "fantasies: data patterns to show beside them (- for standard input)"},
             {"--direction", "", "D", "weights: generative, recognition or both (default both)"},
             {"--cell", "", "PIXELS", "pixels per unit (default 4 for patterns, 8 for weights)"},
             {"--series", "", "A,B", "curve: the columns to plot (default: every column but epoch and seconds)"},

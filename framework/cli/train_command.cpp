@@ -104,6 +104,9 @@ class LearningCurve {
 
 int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   const std::atomic<bool>& interrupted = interrupt_flag();  // first, so Ctrl-C is never fatal
+  if (args.optional_text("--data") == standard_input && args.optional_text("--validation") == standard_input)
+    throw UsageError("helmholtz train: --data and --validation are both '-', but standard input can be read only once; "
+                     "give one of them as a file");
   const std::string output = args.text("--output");
   check_writable(output);  // before training, not after
   const std::optional<std::string> log_file = args.optional_text("--log");
@@ -126,8 +129,9 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
       throw Error("--resume: the training: section of " + model_file +
                   " records no data_checksum, so the data cannot be checked; leave out --resume to train on");
     if (record.data_checksum != checksum)
-      throw Error("--resume: " + data_file + " holds other patterns than the run being resumed was trained on (" +
-                  record.data_file + ", checksum " + record.data_checksum + ", here " + checksum +
+      throw Error("--resume: " + data_source_name(data_file) +
+                  " holds other patterns than the run being resumed was trained on (" +
+                  data_source_name(record.data_file) + ", checksum " + record.data_checksum + ", here " + checksum +
                   "); to train on these data, leave out --resume");
     if (args.has("--seed") && args.count("--seed", 0) != record.options.seed)
       throw UsageError("helmholtz train: --resume continues the recorded run, whose seed is " +
@@ -221,7 +225,7 @@ Command train_command() {
            "       [--learning-rate LR] [--batch-size B] [--optimizer sgd|momentum|cg] [--resume]",
            "Learn generative and recognition parameters from data, and write the trained model file.",
            {"MODEL"},
-           {{"--data", "", "FILE", "training data, one pattern per line (required)"},
+           {{"--data", "", "FILE", "training data, one pattern per line (required; - for standard input)"},
             {"--algorithm", "", "NAME", "learning algorithm (default wake-sleep; list below)"},
             {"--epochs", "", "E", "passes through the data in this run (default 10)"},
             {"--learning-rate", "", "LR", "learning rate of both directions (default 0.01); with cg, the first step length"},
@@ -241,7 +245,8 @@ Command train_command() {
             {"--damping", "", "E", "natural gradients: added to the Fisher matrix's diagonal (default 0.001)"},
             {"--cue-epochs", "", "E", "wake-sleep: lean on the model's cues in the first E epochs, weight 1 down to 1/E (default 0)"},
             {"--precision", "", "P", "float64 (default) or float32: compute in single precision (wake-sleep, rws)"},
-            {"--validation", "", "FILE", "held-out data: exact log p(d) per epoch when the network is small enough"},
+            {"--validation", "", "FILE",
+             "held-out data: exact log p(d) per epoch when the network is small enough (- for standard input)"},
             {"--max-hidden-units", "", "H", "exact validation only up to H hidden units (default 20)"},
             {"--patience", "", "N", "stop after N epochs without a better validation score; keep the best (needs --validation)"},
             {"--log", "", "FILE", "write the learning curve as CSV, a row per epoch (rewritten atomically each epoch)"},

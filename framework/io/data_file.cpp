@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <vector>
 
 #include "framework/error.hpp"
@@ -109,12 +110,18 @@ Matrix parse_data(std::istream& in, std::size_t width, const std::string& file) 
   return to_matrix(parse_patterns(in, width, file));
 }
 
+std::string data_source_name(const std::string& file) { return file == standard_input ? standard_input_name : file; }
+
 ByteMatrix read_patterns(const std::string& file, std::size_t width) {
   const std::uint64_t max_values = Limits::from_environment().max_data_values;
-  std::ifstream in(file);
-  if (!in) throw Error("cannot open data file '" + file + "'");
-  ByteMatrix data = parse_patterns(in, width, file, max_values);
-  if (data.shape(0) == 0) throw Error(file + ": no patterns in the data file");
+  const std::string source = data_source_name(file);
+  std::ifstream opened;
+  if (file != standard_input) {
+    opened.open(file);
+    if (!opened) throw Error("cannot open data file '" + file + "'");
+  }
+  ByteMatrix data = parse_patterns(file == standard_input ? std::cin : opened, width, source, max_values);
+  if (data.shape(0) == 0) throw Error(source + ": no patterns in the data file");
   return data;
 }
 

@@ -10,10 +10,18 @@
 
 namespace helmholtz {
 
-// Reads patterns of exactly `width` units; a wrong width or a character other than 0/1
-// is an InputError naming the file and line. `file` is used in messages. The patterns are
-// held as bytes (a byte per unit) from the first line read: a file of 60,000 784-unit
-// patterns takes 47 MB. A file of more than max_values values (patterns x width; without it,
+// The data file name that stands for standard input (`--data -`), and the name messages give
+// it in place of a file's: "standard input, line 3, column 2: ...".
+inline constexpr const char* standard_input = "-";
+inline constexpr const char* standard_input_name = "standard input";
+
+// The data source as messages name it: standard_input_name for "-", else the file name.
+std::string data_source_name(const std::string& file);
+
+// Reads patterns of exactly `width` units, from standard input when `file` is "-"; a wrong
+// width or a character other than 0/1 is an InputError naming the file (data_source_name; for
+// parse_patterns, `file` as given) and line. The patterns are held as bytes (a byte per unit)
+// from the first line read: a file of 60,000 784-unit patterns takes 47 MB. A file of more than max_values values (patterns x width; without it,
 // Limits::from_environment().max_data_values) is refused at the line that passes the limit,
 // before anything beyond it is stored.
 ByteMatrix read_patterns(const std::string& file, std::size_t width);

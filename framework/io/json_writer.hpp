@@ -1,41 +1,25 @@
 #pragma once
-// A minimal streaming JSON writer for the command line's --json output: numbers in their
-// shortest round-trip form, non-finite numbers as null (JSON has no infinity).
-#include <cstdint>
-#include <ostream>
-#include <string>
-#include <vector>
+// The command line's --json output. A command builds its answer as a Json value (keys stay in
+// the order they are added) and writes it on one line, as it always has been written:
+//   {"model": "m.yaml", "log_likelihood": [-3.04, null], "patterns": 2}
+// with ", " and ": " between the parts (scripts read it with grep as well as with JSON
+// parsers: scripts/experiments/common.sh), doubles in their shortest round-trip form and always
+// with a '.' or an exponent ("1.0"), non-finite numbers as null (JSON has no infinity), and
+// bytes of a string that are not UTF-8 as U+FFFD, the replacement character.
+#include <iosfwd>
+#include <nlohmann/json.hpp>
 
 #include "framework/matrix.hpp"
 
 namespace helmholtz {
 
-class JsonWriter {
- public:
-  explicit JsonWriter(std::ostream& out) : out_(out) {}
-  ~JsonWriter() = default;
+using Json = nlohmann::ordered_json;
 
-  JsonWriter& begin_object();
-  JsonWriter& end_object();
-  JsonWriter& begin_array();
-  JsonWriter& end_array();
-  JsonWriter& key(const std::string& name);
-  JsonWriter& value(double x);
-  JsonWriter& value(std::uint64_t x);
-  JsonWriter& value(const std::string& s);
-  JsonWriter& value(bool b);
-  JsonWriter& value(const Vector& v);
-  JsonWriter& value(const Matrix& m);  // a list of rows
-  // Ends the document with a newline.
-  void finish();
+// A vector as an array of numbers; a matrix as an array of its rows.
+Json json_array(const Vector& values);
+Json json_array(const Matrix& rows);
 
- private:
-  void separate();
-  std::ostream& out_;
-  std::vector<bool> first_;  // per open container: nothing written yet
-  bool after_key_ = false;
-};
-
-std::string json_quote(const std::string& s);
+// Writes `value` and a newline.
+void write_json(std::ostream& out, const Json& value);
 
 }  // namespace helmholtz

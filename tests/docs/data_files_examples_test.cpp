@@ -12,7 +12,11 @@
 //   every file under tests/data-files/ is named by such a message or is one of the document's
 //   two examples, and every file a message names is there;
 //   the examples data/example.txt and data/rec.txt are the text the document shows, and the
-//   commands shown on them print the output shown.
+//   commands shown on them print the output shown;
+//   every command of the section on standard input (`$ ...`, a pipe into `--data -`) prints
+//   what is shown below it, stdout and stderr together, and exits with status 0 when that is
+//   not a message of the program; run one after the other in one folder, so that a run can
+//   resume the model an earlier one wrote.
 #include <doctest/doctest.h>
 
 #include <cstddef>
@@ -162,6 +166,28 @@ TEST_CASE("docs/data-files.md: the examples are the files shown, and the command
   const ProgramRun spikes = run_helmholtz({"data", "spikes", "data/rec.txt", "--bin", "5"}, files_dir);
   CHECK(spikes.status == 0);
   CHECK(spikes.out == output_shown(doc, "$ helmholtz data spikes data/rec.txt --bin 5"));
+}
+
+TEST_CASE("docs/data-files.md: each command of the standard-input section prints what is shown below it") {
+  const std::string section = doc_text::section(data_doc(), "## Standard input: `-`");
+  const ScratchFolder folder;
+  fs::create_directories(folder.path / "models");
+  for (const char* model : {"tiny.yaml", "bars.yaml"}) fs::copy_file(source / "models" / model, folder.path / "models" / model);
+  std::size_t commands = 0;
+  for (const auto& block : doc_text::code_blocks(section)) {
+    for (std::size_t i = 0; i < block.size(); ++i) {
+      if (!starts_with(block[i], "$ ")) continue;
+      std::string shown;
+      for (std::size_t j = i + 1; j < block.size() && !starts_with(block[j], "$ "); ++j) shown += block[j] + "\n";
+      CAPTURE(block[i]);
+      const ProgramRun r = run_shell_line(block[i].substr(2), folder.path);
+      CHECK(r.out + r.err == shown);
+      if (starts_with(shown, "helmholtz ")) CHECK(r.status != 0);
+      else CHECK(r.status == 0);
+      ++commands;
+    }
+  }
+  CHECK(commands == 6);
 }
 
 }  // namespace
