@@ -9,7 +9,7 @@
 
 namespace helmholtz::cli {
 
-std::vector<Command> all_commands() { return {check_command(), sample_command(), exact_command(), train_command(), evaluate_command(), data_command(), render_command(), probe_command(), export_command()}; }
+std::vector<Command> all_commands() { return {check_command(), sample_command(), exact_command(), train_command(), evaluate_command(), data_command(), render_command(), probe_command(), init_command(), export_command()}; }
 
 namespace {
 
