@@ -36,8 +36,8 @@ namespace helmholtz {
 
 struct UaiOptions {
   // A unit's table holds 2^(K + 1) entries for K parent units; a network with a larger table
-  // is refused before anything is computed (UaiTableTooLarge). 2^24 entries are some 400 MB
-  // of text for the one table.
+  // is refused before anything is computed (UaiTableTooLarge). At about 19 bytes of text an
+  // entry, a table of 2^24 entries is some 320 MB.
   std::uint64_t max_table_entries = std::uint64_t{1} << 24;
   // Memory: parent configurations handed to the plugin per call, and probabilities held at
   // once (a node's tables are written one after the other, so a node of many units under many
