@@ -67,8 +67,8 @@ TEST_CASE("init: the same seed writes the same bytes, another seed other drawn p
   CHECK(contains(check.out, "valid"));
 }
 
-TEST_CASE("init --seed S: what the file gives is kept to the bit and its fixed blocks stay fixed; the rest is what "
-          "the file with seed: S draws") {
+TEST_CASE("init --seed S keeps what the file gives to the bit and its fixed blocks fixed, and draws the rest as the "
+          "file with seed: S draws it") {
   const ScratchFolder folder;
   const std::string model = folder.write("partial.yaml", partial_model);
   REQUIRE(run({"init", model, "--seed", "5", "-o", folder.file("init.yaml")}).status == 0);
