@@ -5,16 +5,20 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <regex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "framework/io/uai_file.hpp"
 #include "plugins/builtin.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/cli_run.hpp"
 #include "tests/support/run_program.hpp"
 #include "tests/support/scratch_folder.hpp"
@@ -133,6 +137,29 @@ TEST_CASE("export: usage errors exit 2 with a clear message") {
   r = run({"export", "no-such-model.yaml", "--format", "uai", "-o", folder.file("missing/tiny.uai")});
   CHECK(r.status == 1);
   CHECK(contains(r.err, "cannot write '" + folder.file("missing/tiny.uai") + "'"));
+}
+
+TEST_CASE("export: Ctrl-C stops a long export at once, exit status 130, and leaves no file behind") {
+  const ScratchFolder folder;
+  // One unit under 23 parent units: a table of 2^24 entries, 321 MB and some 3 s of work.
+  const std::string model = folder.write(
+      "wide.yaml", "nodes:\n  - {name: top, type: binary, size: 23}\n  - {name: v, type: binary, size: 1, observed: true}\n"
+                   "generative:\n  top: {distribution: sigmoid}\n  v: {distribution: sigmoid, parents: [top]}\n");
+  ChildOptions options;
+  options.stdout_file = "/dev/null";
+  Child child({"export", model, "--format", "uai", "-o", folder.file("wide.uai")}, options);
+  // The temporary file beside wide.uai appears when the writing starts.
+  const auto start = std::chrono::steady_clock::now();
+  while (folder.names().size() < 2 && child.running() && std::chrono::steady_clock::now() - start < std::chrono::seconds(10))
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  REQUIRE(folder.names().size() == 2);
+  child.send(SIGINT);
+  const ChildExit exit = child.wait_for(std::chrono::seconds(5));
+  REQUIRE(exit.finished);
+  CHECK(exit.status == 130);
+  CHECK(exit.seconds < 1.0);
+  CHECK(child.err() == "helmholtz export: interrupted\n");
+  CHECK(folder.names() == std::vector<std::string>{"wide.yaml"});
 }
 
 TEST_CASE("export then toulbar2, as docs/exporting.md runs them: log Z is helmholtz exact's log p(d)") {
