@@ -39,7 +39,18 @@ void fill_configurations(std::uint64_t first, std::size_t rows, std::size_t widt
   }
 }
 
-// The tables of one node's units, one after the other.
+// Appends the row "P(off) P(on)" of one configuration.
+void append_row(std::string& text, double on) {
+  text += format_number(1.0 - on);
+  text += ' ';
+  text += format_number(on);
+  text += '\n';
+}
+
+// The tables of one node's units, one after the other. Each batch of configurations gives
+// every unit's probabilities at once; a table is written whole before the next, so the
+// probabilities of a group of units are held over every configuration (a group of one is
+// written as it is computed).
 void write_node_tables(const Distribution& distribution, const std::function<void(std::string_view)>& write,
                        const UaiOptions& options) {
   const std::size_t units = distribution.shape().units;
@@ -47,7 +58,6 @@ void write_node_tables(const Distribution& distribution, const std::function<voi
   const std::uint64_t configurations = std::uint64_t{1} << width;
   const std::size_t batch = static_cast<std::size_t>(
       std::clamp<std::uint64_t>(options.batch_configurations, 1, configurations));
-  // Units whose probabilities over every configuration are held at once.
   const std::size_t group = static_cast<std::size_t>(
       std::clamp<std::uint64_t>(options.held_probabilities / configurations, 1, std::max<std::size_t>(units, 1)));
   std::string count = "\n";
@@ -56,33 +66,45 @@ void write_node_tables(const Distribution& distribution, const std::function<voi
   Matrix parents, p;
   std::vector<double> held;
   std::string text;
-  for (std::size_t first_unit = 0; first_unit < units; first_unit += group) {
-    const std::size_t held_units = std::min(group, units - first_unit);
-    held.resize(held_units * static_cast<std::size_t>(configurations));
+  auto flush = [&](bool always) {
+    if (!always && text.size() < (std::size_t{1} << 16)) return;
+    write(text);
+    text.clear();
+  };
+  // Calls each(first, rows) after the plugin has computed p for configurations first ..
+  // first + rows - 1.
+  auto for_each_batch = [&](const auto& each) {
     for (std::uint64_t first = 0; first < configurations; first += batch) {
       if (options.interrupt && options.interrupt->load(std::memory_order_relaxed)) throw Interrupted();
       const std::size_t rows = static_cast<std::size_t>(std::min<std::uint64_t>(batch, configurations - first));
       fill_configurations(first, rows, width, parents);
       distribution.probabilities(parents, p);
-      for (std::size_t u = 0; u < held_units; ++u)
-        for (std::size_t r = 0; r < rows; ++r)
-          held[u * configurations + first + r] = p(r, first_unit + u);
+      each(first, rows);
     }
+  };
+  for (std::size_t first_unit = 0; first_unit < units; first_unit += group) {
+    const std::size_t held_units = std::min(group, units - first_unit);
+    if (held_units == 1) {
+      write(count);
+      for_each_batch([&](std::uint64_t, std::size_t rows) {
+        for (std::size_t r = 0; r < rows; ++r) append_row(text, p(r, first_unit));
+        flush(false);
+      });
+      flush(true);
+      continue;
+    }
+    held.resize(held_units * static_cast<std::size_t>(configurations));
+    for_each_batch([&](std::uint64_t first, std::size_t rows) {
+      for (std::size_t u = 0; u < held_units; ++u)
+        for (std::size_t r = 0; r < rows; ++r) held[u * configurations + first + r] = p(r, first_unit + u);
+    });
     for (std::size_t u = 0; u < held_units; ++u) {
       write(count);
-      text.clear();
       for (std::uint64_t c = 0; c < configurations; ++c) {
-        const double on = held[u * configurations + c];
-        text += format_number(1.0 - on);
-        text += ' ';
-        text += format_number(on);
-        text += '\n';
-        if (text.size() >= (1u << 16)) {
-          write(text);
-          text.clear();
-        }
+        append_row(text, held[u * configurations + c]);
+        flush(false);
       }
-      write(text);
+      flush(true);
     }
   }
 }
@@ -124,8 +146,10 @@ void write_uai_model(const Network& network, const std::function<void(std::strin
     const Conditional& conditional = network.generative.conditionals[node];
     std::string parent_variables;
     for (std::size_t parent : conditional.parents)
-      for (std::size_t unit = 0; unit < network.nodes[parent].size; ++unit)
-        (parent_variables += ' ') += std::to_string(first[parent] + unit);
+      for (std::size_t unit = 0; unit < network.nodes[parent].size; ++unit) {
+        parent_variables += ' ';
+        parent_variables += std::to_string(first[parent] + unit);
+      }
     const std::size_t scope = generative_distribution(network, node).shape().parent_units() + 1;
     for (std::size_t unit = 0; unit < network.nodes[node].size; ++unit)
       text += std::to_string(scope) + parent_variables + " " + std::to_string(first[node] + unit) + "\n";

@@ -41,7 +41,8 @@ struct UaiOptions {
   std::uint64_t max_table_entries = std::uint64_t{1} << 24;
   // Memory: parent configurations handed to the plugin per call, and probabilities held at
   // once (a node's tables are written one after the other, so a node of many units under many
-  // parent units has its configurations computed again for each group of units that fits).
+  // parent units has its configurations computed again for each group of units that fits; a
+  // group of one is written as it is computed, holding nothing).
   // The groups do not change the text; other batches may change the last bit of an entry,
   // since a plugin may round a row differently by its place in a batch (SIMD lanes).
   std::size_t batch_configurations = 4096;
