@@ -284,8 +284,8 @@ std::string find_on_path(const std::string& program) {
 // A random network of a few nodes, up to 12 hidden units, each node's generative parents a
 // random subset of the nodes declared before it, the nodes' plugins the three built-in ones in
 // turn from a random start (so that each network of three nodes or more has all three), and
-// parameters in their ordinary ranges (no probability of exactly 0 or 1, which toulbar2
-// cannot take as evidence of a finite log Z).
+// parameters in their ordinary ranges (testing::randomise without extremes: no probability
+// of exactly 0 or 1, so every configuration has a finite cost in toulbar2).
 Network random_mixed_network(Rng& rng, std::set<std::string>& kinds_used) {
   for (;;) {
     testing::ShapeOptions shape;
@@ -293,10 +293,9 @@ Network random_mixed_network(Rng& rng, std::set<std::string>& kinds_used) {
     shape.most_visible_units = 5;
     shape.least_hidden_units = 4 + testing::draw_index(rng, 9);
     std::string yaml = testing::random_shape(rng, shape);
-    const std::size_t recognition = yaml.find("recognition:");
     std::size_t turn = testing::draw_index(rng, 3);
     for (std::size_t at = yaml.find("KIND"); at != std::string::npos; at = yaml.find("KIND", at))
-      yaml.replace(at, 4, at < recognition ? testing::builtin_kinds[turn++ % 3] : std::string("sigmoid"));
+      yaml.replace(at, 4, at < yaml.find("recognition:") ? testing::builtin_kinds[turn++ % 3] : std::string("sigmoid"));
     Network network = parse_model(yaml, "random.yaml");
     // toulbar2 1.1.1 takes an evidence file "1 / 0 v" (one observation, of variable 0) for the
     // UAI 2010 format's "one evidence sample of no observations" and drops it: leave out the
