@@ -23,6 +23,8 @@ Command evaluate_command();
 Command data_command();
 Command render_command();
 Command probe_command();
+Command init_command();
+Command export_command();
 
 // Every subcommand, in the order --help lists them.
 std::vector<Command> all_commands();

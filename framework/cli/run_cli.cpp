@@ -12,9 +12,9 @@
 namespace helmholtz::cli {
 
 std::vector<Command> all_commands() {
-  std::vector<Command> commands = {check_command(),    sample_command(), exact_command(),
-                                   train_command(),    evaluate_command(), data_command(),
-                                   render_command(),   probe_command()};
+  std::vector<Command> commands = {check_command(),  sample_command(), exact_command(), train_command(),
+                                   evaluate_command(), data_command(), render_command(), probe_command(),
+                                   init_command(),   export_command()};
   // Every command that reads a model file may load plugin libraries for it.
   for (auto& command : commands)
     if (command.spec.name != "data") command.spec.options.push_back(plugin_option());
