@@ -5,7 +5,8 @@
 namespace helmholtz::python {
 
 void check_readable(const NetworkHandle& handle) {
-  if (handle.training && !handle.paused)
+  // In the epoch callback the parameters hold still, until it returns: only it may read them.
+  if (handle.training && !(handle.paused && handle.callback_thread == std::this_thread::get_id()))
     throw Error("the network is being trained in another thread; read it in the epoch callback, or after train() returns");
 }
 
@@ -25,10 +26,6 @@ void check_not_training(const NetworkHandle& handle, const char* what) {
 
 LongRead::LongRead(NetworkHandle& handle) : handle_(handle) {
   check_readable(handle);
-  // In the epoch callback the parameters hold still only until it returns: a long read from
-  // another thread could outlast it.
-  if (handle.training && handle.callback_thread != std::this_thread::get_id())
-    throw Error("the network is being trained in another thread; use it in the epoch callback, or after train() returns");
   ++handle_.long_reads;
 }
 

@@ -15,7 +15,7 @@ struct NetworkHandle {
   Network network;
   int long_reads = 0;     // sample, exact, evaluate, running without the GIL
   bool training = false;  // train() is running
-  // train() waits in its epoch callback, on this thread: the parameters hold still.
+  // train() waits for its epoch callback, which runs on this thread: the parameters hold still.
   bool paused = false;
   std::thread::id callback_thread;
 
@@ -23,8 +23,8 @@ struct NetworkHandle {
 };
 using Handle = std::shared_ptr<NetworkHandle>;
 
-// Checks for a short read under the GIL (a parameter, the structure): refused while the
-// network is being trained, except from its epoch callback.
+// Checks for a read of the parameters: refused while the network is being trained, except from
+// its epoch callback (on the thread that called train(), while the trainer waits for it).
 void check_readable(const NetworkHandle& handle);
 // Checks for a change of the parameters: refused while a long read or training runs.
 void check_changeable(const NetworkHandle& handle);
