@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include <cblas.h>
+#include <dlfcn.h>
 #include <doctest/doctest.h>
 
 #include "framework/linear_algebra.hpp"
@@ -15,9 +15,20 @@
 namespace helmholtz {
 namespace {
 
+// OpenBLAS's own setting, from the library the framework loaded (the test links no BLAS itself).
+using GetThreads = int (*)();
+using SetThreads = void (*)(int);
+const GetThreads openblas_get_num_threads = reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+const SetThreads openblas_set_num_threads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+
 // Restores the process's setting after each test, whatever it checks.
 struct KeepSetting {
-  int before = openblas_get_num_threads();
+  int before = 0;
+  KeepSetting() {
+    const bool found = openblas_get_num_threads != nullptr && openblas_set_num_threads != nullptr;
+    REQUIRE(found);
+    before = openblas_get_num_threads();
+  }
   ~KeepSetting() { openblas_set_num_threads(before); }
 };
 
