@@ -1,28 +1,18 @@
-// The Python module `helmholtz` (docs/python.md).
-#include "framework/linear_algebra.hpp"
-#include "framework/python/bindings.hpp"
+// The Python module `helmholtz` (docs/python.md). Compiled for the plainest x86-64, whatever
+// the rest is (CMakeLists.txt), so that an older processor gets an ImportError saying why, not
+// SIGILL: nothing here runs the libraries' code before the check.
+#include <string>
+
+#include <pybind11/pybind11.h>
+
+#include "framework/processor.hpp"
+
+namespace helmholtz::python {
+void define_module(pybind11::module_& module);  // bindings.cpp
+}
 
 PYBIND11_MODULE(helmholtz, module) {
-  using namespace helmholtz::python;
-  module.doc() =
-      "Helmholtz machines: belief networks of binary stochastic units with a generative model P\n"
-      "and a recognition model Q, declared in YAML model files (docs/model-file.md).\n\n"
-      "    import helmholtz\n"
-      "    net = helmholtz.load('models/tiny.yaml')\n"
-      "    fantasies = net.sample(100, seed=1)             # uint8, 100 x visible units\n"
-      "    net.exact(fantasies)['mean_log_likelihood']     # exact log p(d), nats\n"
-      "    net.train(fantasies, seed=1, epochs=5)          # wake-sleep, or any algorithm\n"
-      "    net.save('trained.yaml')\n\n"
-      "Long work (sample, exact, evaluate, train) releases the GIL, and Ctrl-C stops it with\n"
-      "KeyboardInterrupt. See docs/python.md.";
-  // Python programs run BLAS on several threads at once (numpy, networks trained side by side):
-  // stopping OpenBLAS's idle threads under another thread's threaded call could hang it.
-  helmholtz::set_blas_pool_shutdown(false);
-  bind_errors(module);
-  NetworkClass network(module, "Network",
-                       "A Helmholtz machine: nodes of binary units, a generative model P over all of them and a\n"
-                       "recognition model Q over the hidden ones. Made by helmholtz.load() or helmholtz.parse().");
-  bind_network(module, network);
-  bind_engines(module, network);
-  bind_training(module, network);
+  if (const std::string mismatch = helmholtz::processor_mismatch(); !mismatch.empty())
+    throw pybind11::import_error("helmholtz: " + mismatch);
+  helmholtz::python::define_module(module);
 }

@@ -6,6 +6,7 @@
 #include <pybind11/stl/filesystem.h>
 
 #include "framework/io/model_file.hpp"
+#include "framework/plugin_library.hpp"
 #include "framework/python/arrays.hpp"
 #include "framework/python/bindings.hpp"
 #include "framework/python/errors.hpp"
@@ -273,18 +274,25 @@ py::object training_dict(const Network& network) {
   return out;
 }
 
-Handle load(const std::filesystem::path& file) {
+// The built-in distributions and those of the plugin libraries named (as `helmholtz --plugin`).
+Registry registry_with(const std::vector<std::filesystem::path>& plugins) {
+  Registry registry = builtin_registry();
+  for (const auto& library : plugins) load_plugin_library(library.string(), registry);
+  return registry;
+}
+
+Handle load(const std::filesystem::path& file, const std::vector<std::filesystem::path>& plugins) {
   Network network = [&] {
     const py::gil_scoped_release no_gil;
-    return read_model(file.string());
+    return read_model(file.string(), registry_with(plugins));
   }();
   return std::make_shared<NetworkHandle>(std::move(network));
 }
 
-Handle parse(const std::string& text, const std::string& file) {
+Handle parse(const std::string& text, const std::string& file, const std::vector<std::filesystem::path>& plugins) {
   Network network = [&] {
     const py::gil_scoped_release no_gil;
-    return parse_model(text, file);
+    return parse_model(text, file, registry_with(plugins));
   }();
   return std::make_shared<NetworkHandle>(std::move(network));
 }
@@ -316,18 +324,26 @@ std::string repr_of(const NetworkHandle& h) {
 }  // namespace
 
 void bind_network(py::module_& module, NetworkClass& network) {
-  module.def("load", &load, py::arg("file"),
-             "load(file) -> Network\n\n"
+  module.def("load", &load, py::arg("file"), py::kw_only(), py::arg("plugins") = std::vector<std::filesystem::path>{},
+             "load(file, *, plugins=()) -> Network\n\n"
              "Reads a model file (docs/model-file.md), as `helmholtz check` does: a mistake raises\n"
              "helmholtz.InputError with the message the program prints, naming the file, line and\n"
              "column, the entry and what was allowed. Parameters the file leaves out are drawn from\n"
-             "its seed. Limits (HELMHOLTZ_MAX_* variables, docs/limits.md) apply as to the program.");
-  module.def("parse", &parse, py::arg("text"), py::arg("file") = "<string>",
-             "parse(text, file='<string>') -> Network\n\n"
-             "A network from model-file text; `file` names it in messages.");
+             "its seed. Limits (HELMHOLTZ_MAX_* variables, docs/limits.md) apply as to the program.\n"
+             "plugins: plugin libraries whose distributions the file may use besides the built-in ones\n"
+             "(as `helmholtz --plugin LIB`); those the file names itself (plugins:) are loaded too.");
+  module.def("parse", &parse, py::arg("text"), py::arg("file") = "<string>", py::kw_only(),
+             py::arg("plugins") = std::vector<std::filesystem::path>{},
+             "parse(text, file='<string>', *, plugins=()) -> Network\n\n"
+             "A network from model-file text; `file` names it in messages and is where plugin\n"
+             "libraries named relative to it are looked for.");
   module.def(
-      "distributions", [] { return builtin_registry().names(); },
-      "distributions() -> list of str\n\nThe registered distributions a model file may name: noisy-or, odds-sum, sigmoid.");
+      "distributions",
+      [](const std::vector<std::filesystem::path>& plugins) { return registry_with(plugins).names(); },
+      py::kw_only(), py::arg("plugins") = std::vector<std::filesystem::path>{},
+      "distributions(*, plugins=()) -> list of str\n\n"
+      "The distributions a model file may name: the built-in noisy-or, odds-sum and sigmoid, and\n"
+      "those of the plugin libraries given.");
 
   network.def("save", [](NetworkHandle& h, const std::filesystem::path& file) {
     check_readable(h);
@@ -348,7 +364,7 @@ void bind_network(py::module_& module, NetworkClass& network) {
   network.def(py::pickle([](NetworkHandle& h) { return py::make_tuple(yaml_of(h)); },
                          [](const py::tuple& state) {
                            if (state.size() != 1) throw std::runtime_error("a pickled helmholtz.Network holds one text");
-                           return parse(state[0].cast<std::string>(), "<pickle>");
+                           return parse(state[0].cast<std::string>(), "<pickle>", {});
                          }));
   network.def("__repr__", &repr_of);
 
