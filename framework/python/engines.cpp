@@ -69,6 +69,9 @@ py::object sample(const Handle& h, py::handle n_value, py::handle seed_value, bo
     if (all_nodes || network.nodes[i].observed) nodes.push_back(i);
   std::size_t columns = 0;
   for (std::size_t i : nodes) columns += network.nodes[i].size;
+  if (columns > 0 && n > std::numeric_limits<std::ptrdiff_t>::max() / columns)
+    fail_argument("n is " + std::to_string(n) + ": " + std::to_string(n) + " patterns of " + std::to_string(columns) +
+                  " units are more bytes than memory can address");
   ByteMatrix drawn = ByteMatrix::from_shape({static_cast<std::size_t>(n), columns});
   run_long_work([&](const std::atomic<bool>& stop, CallerThread&) {
     std::size_t units = 0;
@@ -146,7 +149,11 @@ py::dict evaluate(const Handle& h, py::handle data, py::handle samples_value, py
   sampled_options.threads = exact_options.threads;
   std::string skipped;  // why the exact values are left out, if they are
   if (exact.is_none()) {
-    if (network.hidden_units() > exact_options.max_hidden_units)
+    // As `helmholtz evaluate` leaves them out: with the reason, the sampled estimates being worth
+    // having without them.
+    if (network.hidden_units() > 62)
+      skipped = std::to_string(network.hidden_units()) + " hidden units, more than the 62 whose 2^H configurations can be counted";
+    else if (network.hidden_units() > exact_options.max_hidden_units)
       skipped = std::to_string(network.hidden_units()) + " hidden units, more than max_hidden_units=" +
                 std::to_string(exact_options.max_hidden_units);
   } else if (!py::isinstance<py::bool_>(exact)) {

@@ -65,6 +65,9 @@ def test_bad_counts_and_seeds_are_refused():
     with pytest.raises(helmholtz.InputError, match=r"^n is a float, but must be a whole number >= 0$"):
         net.sample(3.0, 1)
     assert net.sample(0, 1).shape == (0, 4)
+    with pytest.raises(helmholtz.InputError, match=r"^n is 18446744073709551615: 18446744073709551615 patterns of 4 "
+                                                   r"units are more bytes than memory can address$"):
+        net.sample(2**64 - 1, 1)
 
 
 def json_numbers(values):
