@@ -15,13 +15,13 @@ TINY = source("models", "tiny.yaml")
 
 
 def runs():
-    """Three training runs of different networks, algorithms and options, each about a second."""
+    """Three training runs of different networks, algorithms and options, each of some tenths of a second."""
     bars_data = helmholtz.load(BARS).sample(2000, 1)
     tiny_data = helmholtz.load(TINY).sample(2000, 2)
     return [
-        (BARS, bars_data, dict(seed=1, epochs=60, validation=bars_data[:200])),
-        (TINY, tiny_data, dict(seed=2, epochs=25, algorithm="rws", samples=4, batch_size=5)),
-        (BARS, bars_data, dict(seed=3, epochs=40, algorithm="natural-wake-sleep", batch_size=20,
+        (BARS, bars_data, dict(seed=1, epochs=180, validation=bars_data[:200])),
+        (TINY, tiny_data, dict(seed=2, epochs=75, algorithm="rws", samples=4, batch_size=5)),
+        (BARS, bars_data, dict(seed=3, epochs=120, algorithm="natural-wake-sleep", batch_size=20,
                                optimizer="momentum")),
     ]
 
