@@ -1,6 +1,8 @@
 #include "framework/linear_algebra.hpp"
 
+#include <atomic>
 #include <cmath>
+#include <mutex>
 
 #include <cblas.h>
 
@@ -102,11 +104,28 @@ void accumulate_outer(const MatrixF& deltas, const MatrixF& inputs, float scale,
 // next threaded call starts it again. Weak: a BLAS without the symbol just keeps its pool.
 extern "C" int blas_thread_shutdown_(void) __attribute__((weak));
 
-ScopedBlasThreads::ScopedBlasThreads(int threads) : previous_(openblas_get_num_threads()) {
+namespace {
+
+std::atomic<bool> pool_shutdown{true};
+std::mutex scopes_mutex;
+int open_scopes = 0;        // guarded by scopes_mutex
+int setting_before = 0;     // the thread count when the first open scope opened
+
+}  // namespace
+
+void set_blas_pool_shutdown(bool enabled) { pool_shutdown.store(enabled); }
+
+ScopedBlasThreads::ScopedBlasThreads(int threads) {
+  const std::lock_guard<std::mutex> lock(scopes_mutex);
+  const int current = openblas_get_num_threads();
+  if (open_scopes++ == 0) setting_before = current;
   openblas_set_num_threads(threads);
-  if (threads == 1 && previous_ > 1 && blas_thread_shutdown_) blas_thread_shutdown_();
+  if (threads == 1 && current > 1 && pool_shutdown.load() && blas_thread_shutdown_) blas_thread_shutdown_();
 }
 
-ScopedBlasThreads::~ScopedBlasThreads() { openblas_set_num_threads(previous_); }
+ScopedBlasThreads::~ScopedBlasThreads() {
+  const std::lock_guard<std::mutex> lock(scopes_mutex);
+  if (--open_scopes == 0) openblas_set_num_threads(setting_before);
+}
 
 }  // namespace helmholtz

@@ -29,16 +29,23 @@ void multiply_by_transpose(const MatrixF& inputs, const float* weights, std::siz
 void accumulate_outer(const MatrixF& deltas, const MatrixF& inputs, float scale, float* gradient);
 
 // Engines that run their own threads keep BLAS to one thread while they do, so that two
-// levels of threading do not fight over the cores; the previous setting is restored.
+// levels of threading do not fight over the cores. The BLAS thread count is one setting for
+// the whole process, and scopes on several threads may overlap (two networks trained side by
+// side from Python, each scoring its epochs): the first scope to open records the setting and
+// the last to close restores it, so that overlapping scopes never leave one of theirs behind.
 class ScopedBlasThreads {
  public:
   explicit ScopedBlasThreads(int threads);
   ~ScopedBlasThreads();
   ScopedBlasThreads(const ScopedBlasThreads&) = delete;
   ScopedBlasThreads& operator=(const ScopedBlasThreads&) = delete;
-
- private:
-  int previous_;
 };
+
+// Whether a scope that takes BLAS down to one thread also stops OpenBLAS's idle pool threads
+// (default: yes; they spin for a while after each threaded call, taking a core from the
+// engine's own threads). Stopping the pool while another thread is inside a threaded BLAS call
+// can hang that call, so a program that may run BLAS on several threads at once (the Python
+// module: numpy, or networks trained in two threads) turns it off, once, before any work.
+void set_blas_pool_shutdown(bool enabled);
 
 }  // namespace helmholtz
