@@ -620,7 +620,7 @@ TEST_CASE("the helmholtz binary prints what run_cli prints and exits with its st
   CHECK(shell("--help") == 0);
 }
 
-TEST_CASE("a pattern impossible under the model: -inf and 'impossible', never nan, in exact --posterior and evaluate; "
+TEST_CASE("a pattern impossible under the model: -inf and 'impossible', never nan, in exact --posterior and evaluate, and "
           "exact --json lists it in impossible_patterns") {
   ScratchDirectory scratch;
   // v[0] can fire only on its own (bias 0, weight 0): the pattern 10 has probability 0.

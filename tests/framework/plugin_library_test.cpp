@@ -192,7 +192,7 @@ TEST_CASE("plugin library: a model file's bad plugins: entry is refused at its l
   CHECK(message("").find("unknown distribution 'probit'") != std::string::npos);
 }
 
-TEST_CASE("plugin library: registries are values; loading into one leaves the others as they were") {
+TEST_CASE("plugin library: registries are values, and loading into one leaves the others as they were") {
   Registry first, second;
   register_builtin_plugins(first);
   register_builtin_plugins(second);

@@ -192,7 +192,7 @@ TEST_CASE("extreme parameters: every path of exact log p(d) agrees with brute fo
   }
 }
 
-TEST_CASE("extreme parameters: posterior marginals lie in [0, 1] and agree with brute force; NaN only where p(d) = 0") {
+TEST_CASE("extreme parameters: posterior marginals lie in [0, 1] and agree with brute force, NaN only where p(d) = 0") {
   Rng rng = make_rng(1303);
   for (int trial = 0; trial < 200; ++trial) {
     const Network network = within_network(rng, trial, false);  // brute-force marginals: small

@@ -541,8 +541,8 @@ generative:
 
 // Momentum keeps moving v after the step that took a parameter to an exact 0 (v = -DBL_MAX),
 // and v = -DBL_MAX plus a large negative velocity rounds to -inf: still theta = 0.
-TEST_CASE("learning coordinates: an exact 0 that momentum carries on to v = -inf stays 0 and has not overflowed; -inf "
-          "for a parameter that was not 0, or +inf under log coordinates, has") {
+TEST_CASE("learning coordinates: an exact 0 that momentum carries on to v = -inf stays 0 and has not overflowed (-inf "
+          "for a parameter that was not 0, or +inf under log coordinates, has)") {
   OddsNode odds;
   DirectedModel& model = odds.network.generative;
   LearningCoordinates coordinates(model, false);
@@ -570,8 +570,8 @@ TEST_CASE("learning coordinates: an exact 0 that momentum carries on to v = -inf
 // of 0.5 at theta = 1e-300 is a step of 5e299 in v, which took theta to 1.8e308, and one of
 // 1e8 at 5e-324 an infinite step.
 TEST_CASE("learning coordinates: a natural-gradient displacement that would multiply theta by more than e under log "
-          "coordinates takes theta exactly to theta + rate d (1e-300 with 0.5 went to 1.8e308); a small one stays "
-          "first order; a tiny theta on the way down stays put") {
+          "coordinates takes theta exactly to theta + rate d (1e-300 with 0.5 went to 1.8e308), a small one stays "
+          "first order, and a tiny theta on the way down stays put") {
   OddsNode odds;
   DirectedModel& model = odds.network.generative;
   Vector theta = model.conditionals[1].distribution->parameters();
