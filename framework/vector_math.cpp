@@ -169,8 +169,16 @@ double log_sigmoid_sum(const double* a, const double* s, std::size_t n) {
 void log1m_exp(const double* log_off, double* log_on, std::size_t n) {
   std::size_t i = 0;
   const batch minus_log_2(-0.6931471805599453);
+  // xsimd's log (8.1) is wrong for subnormal arguments (log 5e-324 = -746.52, not -744.44):
+  // a lane with -expm1(x) below the smallest normal number, x in (-2^-1022, 0], goes to the
+  // scalar rule with the rest of its batch.
+  const batch subnormal_result(-0x1p-1022);
   for (; i + width <= n; i += width) {
     const batch x = batch::load_unaligned(log_off + i);
+    if (xsimd::any(x > subnormal_result)) {
+      for (std::size_t k = i; k < i + width; ++k) log_on[k] = numerics::log1m_exp(log_off[k]);
+      continue;
+    }
     // Maechler's rule per lane; both branches only when the lanes disagree.
     const auto near = x > minus_log_2;
     batch y;
