@@ -21,6 +21,9 @@ struct Limits {
   // Values (patterns x units) of one data file, held as a byte each while read and as a
   // double each by the commands that compute on the whole set: 250 MB and then 2 GB.
   std::uint64_t max_data_values = 250'000'000;
+  // Whether a model file's `plugins:` may load libraries. Off where model files come from a
+  // source that must not run code (the model-file fuzzer writes arbitrary paths there).
+  bool load_plugin_libraries = true;
 
   // The defaults, each replaced by its environment variable when that is set. Throws Error
   // naming the variable when a value is not a whole number >= 1 (digits, or a form like 2e8).

@@ -379,11 +379,13 @@ struct Reader {
 // The plugin libraries of `plugins:`, each relative to the model file's folder unless absolute,
 // loaded into a copy of `registry`; `libraries` gets their absolute paths.
 std::optional<Registry> load_plugins(const YAML::Node& root, const Where& file, const Registry& registry,
-                                     std::vector<std::string>& libraries) {
+                                     const Limits& limits, std::vector<std::string>& libraries) {
   const YAML::Node list = root["plugins"];
   if (!list) return std::nullopt;
   namespace fs = std::filesystem;
   yaml::require_list(list, file, "plugins");
+  if (!limits.load_plugin_libraries && list.size() > 0)
+    fail(yaml::at(list, file.with_field("plugins")), "plugin libraries are not loaded here");
   Registry extended = registry;
   const fs::path folder = fs::path(file.file).parent_path();
   for (std::size_t i = 0; i < list.size(); ++i) {
@@ -419,7 +421,7 @@ Network parse_model(const std::string& text, const std::string& file, const Regi
   if (!root || root.IsNull()) fail(Where{file, 1, 0, ""}, "the model file is empty");
   std::vector<std::string> libraries;
   const std::optional<Registry> extended =
-      root.IsMap() ? load_plugins(root, Where{file, 0, 0, ""}, registry, libraries) : std::nullopt;
+      root.IsMap() ? load_plugins(root, Where{file, 0, 0, ""}, registry, limits, libraries) : std::nullopt;
   Reader reader{extended ? *extended : registry, limits, Where{file, 0, 0, ""}};
   reader.network.plugin_libraries = std::move(libraries);
   return reader.read(root);

@@ -188,6 +188,15 @@ TEST_CASE("plugin library: a model file's bad plugins: entry is refused at its l
   CHECK(message("plugins: libprobit.so\n") ==
         file + ", line 1, column 10: plugins is 'libprobit.so', but must be a list");
   CHECK(message("plugins: ['']\n") == file + ", line 1, column 11: plugins[0]: the entry is '', but must be a name");
+  // Where libraries may not be loaded (the fuzzer's reader), a plugins: entry is refused unread.
+  Limits no_libraries;
+  no_libraries.load_plugin_libraries = false;
+  try {
+    parse_model("plugins: [" + library("probit") + "]\n" + probit_model, "model.yaml", builtin_registry(), no_libraries);
+    FAIL("a library was loaded");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()) == "model.yaml, line 1, column 10: plugins: plugin libraries are not loaded here");
+  }
   // Without the library, probit is unknown.
   CHECK(message("").find("unknown distribution 'probit'") != std::string::npos);
 }

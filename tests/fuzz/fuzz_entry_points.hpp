@@ -79,7 +79,9 @@ inline bool same_bits(const Vector& a, const Vector& b) {
 // patterns are sampled from it, every state 0 or 1.
 inline void model_file(std::string_view input) {
   double asked = 0;
-  const Network network = parse_model(std::string(input), "fuzz.yaml", detail::budgeted_registry(asked));
+  Limits limits = Limits::from_environment();
+  limits.load_plugin_libraries = false;  // `plugins:` would dlopen whatever path the fuzzer writes
+  const Network network = parse_model(std::string(input), "fuzz.yaml", detail::budgeted_registry(asked), limits);
   const std::size_t parameters = network.generative.parameter_count() + network.recognition.parameter_count();
   if (parameters <= detail::max_round_trip_parameters) {
     const std::string written = model_to_yaml(network);
