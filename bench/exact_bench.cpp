@@ -403,7 +403,7 @@ double on_threads(unsigned threads, Body body) {
 constexpr int fma_chains = 12;  // independent chains: more than latency (4) x FMA pipes (2)
 
 // fma_chains x 4 doubles x 2 flops per iteration.
-__attribute__((noinline)) double fma_loop_avx2(std::uint64_t iterations) {
+__attribute__((noinline, target("avx2,fma"))) double fma_loop_avx2(std::uint64_t iterations) {
   __m256d acc[fma_chains];
   for (int k = 0; k < fma_chains; ++k) acc[k] = _mm256_set1_pd(0.001 * k);
   const __m256d scale = _mm256_set1_pd(0.999999), shift = _mm256_set1_pd(1e-6);
