@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "framework/cli/command.hpp"
+#include "framework/means.hpp"
 #include "framework/cli/model_argument.hpp"
 #include "framework/cli/interrupt.hpp"
 #include "framework/cli/progress.hpp"
@@ -25,19 +26,6 @@ struct Column {
   std::string heading;
   Vector values;
 };
-
-// The mean over the patterns where the value is defined (NaN marks an undefined one: the KL
-// gap of an impossible pattern).
-double mean_of_defined(const Vector& v) {
-  double sum = 0;
-  std::size_t count = 0;
-  for (double x : v)
-    if (!std::isnan(x)) {
-      sum += x;
-      ++count;
-    }
-  return count ? sum / static_cast<double>(count) : std::numeric_limits<double>::quiet_NaN();
-}
 
 int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   const std::atomic<bool>& interrupted = interrupt_flag();  // first, so Ctrl-C is never fatal

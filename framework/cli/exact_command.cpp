@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "framework/cli/command.hpp"
+#include "framework/means.hpp"
 #include "framework/cli/model_argument.hpp"
 #include "framework/cli/dataset_options.hpp"
 #include "framework/datasets/dataset.hpp"
@@ -26,19 +27,6 @@ constexpr double total_probability_tolerance = 1e-9;
 std::string bits(const Matrix& m, std::size_t row) {
   std::string out;
   for (std::size_t c = 0; c < m.shape(1); ++c) out += m(row, c) != 0.0 ? '1' : '0';
-  return out;
-}
-
-double mean(const Vector& v) {
-  double sum = 0;
-  for (double x : v) sum += x;
-  return v.size() ? sum / static_cast<double>(v.size()) : 0.0;
-}
-
-std::vector<std::string> hidden_unit_names(const Network& network) {
-  std::vector<std::string> out;
-  for (std::size_t i : network.hidden_nodes())
-    for (std::size_t u = 0; u < network.nodes[i].size; ++u) out.push_back(network.nodes[i].name + "[" + std::to_string(u) + "]");
   return out;
 }
 
@@ -126,7 +114,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
               {"patterns", data.shape(0)},
               {"hidden_units", network.hidden_units()},
               {"hidden_configurations", result.hidden_configurations},
-              {"mean_log_likelihood", mean(result.log_likelihood)},
+              {"mean_log_likelihood", plain_mean(result.log_likelihood)},
               {"log_likelihood", json_array(result.log_likelihood)}};
     // JSON has no -inf: log p(d) = -inf is written null, and this says which nulls are an
     // exact 0 probability (numbered from 1, as evaluate numbers them).
@@ -175,7 +163,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
       }
       out << "\n";
     }
-    out << "\nmean log p(d) over " << data.shape(0) << " patterns: " << std::setprecision(12) << mean(result.log_likelihood)
+    out << "\nmean log p(d) over " << data.shape(0) << " patterns: " << std::setprecision(12) << plain_mean(result.log_likelihood)
         << " nats\n";
     std::size_t impossible_count = 0;
     for (std::size_t n = 0; n < data.shape(0); ++n) impossible_count += impossible(result, n) ? 1 : 0;

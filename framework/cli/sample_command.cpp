@@ -14,11 +14,6 @@
 namespace helmholtz::cli {
 namespace {
 
-// Samples are drawn in batches of this many patterns, or fewer for a network so wide that a
-// batch would pass batch_values units (each held a few times over, as doubles: some 160 MB);
-// fixed for a given network, so that the output for a given seed depends on nothing else.
-constexpr std::size_t batch_patterns = 1024;
-constexpr std::size_t batch_values = std::size_t{1} << 22;
 
 int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
   const Network network = read_model(args, args.positional(0));
@@ -38,9 +33,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& /*err*/) {
     out << "\n";
   }
   Rng rng = make_rng(seed);
-  std::size_t units = 0;
-  for (const Node& node : network.nodes) units += node.size;
-  const std::size_t most_patterns = std::clamp<std::size_t>(batch_values / std::max<std::size_t>(units, 1), 1, batch_patterns);
+  const std::size_t most_patterns = sampling_batch_patterns(network);
   AncestralSampler sampler(network);
   if (!all_nodes) groups.clear();
   // A batch is written as text on a second thread while the next one is drawn; any N takes

@@ -1,5 +1,7 @@
 #include "framework/engines/ancestral_sampling.hpp"
 
+#include <algorithm>
+
 namespace helmholtz {
 
 template <class T>
@@ -22,6 +24,14 @@ Matrix sample_visible(const Network& network, std::size_t patterns, Rng& rng) {
   Matrix out;
   gather_nodes(network.observed_nodes(), sampler.sample(patterns, rng), out);
   return out;
+}
+
+std::size_t sampling_batch_patterns(const Network& network) {
+  constexpr std::size_t batch_patterns = 1024;
+  constexpr std::size_t batch_values = std::size_t{1} << 22;
+  std::size_t units = 0;
+  for (const Node& node : network.nodes) units += node.size;
+  return std::clamp<std::size_t>(batch_values / std::max<std::size_t>(units, 1), 1, batch_patterns);
 }
 
 }  // namespace helmholtz

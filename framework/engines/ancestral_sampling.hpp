@@ -31,4 +31,9 @@ using AncestralSamplerF = BasicAncestralSampler<float>;  // needs single precisi
 // Convenience: `patterns` samples of the observed nodes, side by side in declaration order.
 Matrix sample_visible(const Network& network, std::size_t patterns, Rng& rng);
 
+// How many patterns `helmholtz sample` (and Python's sample) draw at a time: 1024, or fewer for a
+// network so wide that a batch would pass 2^22 units (each held a few times over, as doubles:
+// some 160 MB). Fixed for a given network, since the draws of a seed depend on the batches.
+std::size_t sampling_batch_patterns(const Network& network);
+
 }  // namespace helmholtz

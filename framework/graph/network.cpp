@@ -193,4 +193,11 @@ std::size_t Network::index_of(const std::string& node_name) const {
   throw Error("no node named '" + node_name + "' in network '" + name + "'");
 }
 
+std::vector<std::string> hidden_unit_names(const Network& network) {
+  std::vector<std::string> out;
+  for (std::size_t i : network.hidden_nodes())
+    for (std::size_t u = 0; u < network.nodes[i].size; ++u) out.push_back(network.nodes[i].name + "[" + std::to_string(u) + "]");
+  return out;
+}
+
 }  // namespace helmholtz

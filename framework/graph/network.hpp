@@ -120,6 +120,9 @@ struct Network {
   std::size_t index_of(const std::string& node_name) const;
 };
 
+// "node[unit]" for each hidden unit, in the order of exact inference's posterior columns.
+std::vector<std::string> hidden_unit_names(const Network& network);
+
 // Node indices around a cycle of the graph, or empty if it is acyclic.
 std::vector<std::size_t> find_cycle(const Graph& graph);
 

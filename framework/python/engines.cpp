@@ -8,6 +8,7 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include "framework/means.hpp"
 #include "framework/engines/ancestral_sampling.hpp"
 #include "framework/engines/exact_inference.hpp"
 #include "framework/engines/free_energy.hpp"
@@ -22,36 +23,6 @@
 namespace helmholtz::python {
 namespace {
 
-// `helmholtz sample` draws in batches of this many patterns, or fewer for a network so wide that
-// a batch would pass batch_values units (framework/cli/sample_command.cpp). The draws of a seed
-// depend on the batches, so these are the program's, for the same samples.
-constexpr std::size_t sample_batch_patterns = 1024;
-constexpr std::size_t sample_batch_values = std::size_t{1} << 22;
-
-// The mean as the program prints it (a plain sum in order), over the values that are defined.
-double mean_of_defined(const Vector& v) {
-  double sum = 0;
-  std::size_t count = 0;
-  for (double x : v)
-    if (!std::isnan(x)) {
-      sum += x;
-      ++count;
-    }
-  return count ? sum / static_cast<double>(count) : std::numeric_limits<double>::quiet_NaN();
-}
-
-double plain_mean(const Vector& v) {
-  double sum = 0;
-  for (double x : v) sum += x;
-  return v.size() ? sum / static_cast<double>(v.size()) : 0.0;
-}
-
-std::vector<std::string> hidden_unit_names(const Network& network) {
-  std::vector<std::string> out;
-  for (std::size_t i : network.hidden_nodes())
-    for (std::size_t u = 0; u < network.nodes[i].size; ++u) out.push_back(network.nodes[i].name + "[" + std::to_string(u) + "]");
-  return out;
-}
 
 bool impossible(double log_likelihood) { return std::isinf(log_likelihood) && log_likelihood < 0; }
 
@@ -74,10 +45,7 @@ py::object sample(const Handle& h, py::handle n_value, py::handle seed_value, bo
                   " units are more bytes than memory can address");
   ByteMatrix drawn = ByteMatrix::from_shape({static_cast<std::size_t>(n), columns});
   run_long_work([&](const std::atomic<bool>& stop, CallerThread&) {
-    std::size_t units = 0;
-    for (const Node& node : network.nodes) units += node.size;
-    const std::size_t most_patterns =
-        std::clamp<std::size_t>(sample_batch_values / std::max<std::size_t>(units, 1), 1, sample_batch_patterns);
+    const std::size_t most_patterns = sampling_batch_patterns(network);  // the program's batches, its draws
     Rng rng = make_rng(seed);
     AncestralSampler sampler(network);
     for (std::uint64_t done = 0; done < n;) {

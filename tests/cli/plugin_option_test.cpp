@@ -5,13 +5,11 @@
 
 #include <string>
 
+#include "tests/support/plugin_libraries.hpp"
 #include "tests/support/run_program.hpp"
 
 namespace helmholtz {
 namespace {
-
-const std::string libraries = HELMHOLTZ_TEST_PLUGINS;
-std::string library(const std::string& name) { return libraries + "/lib" + name + ".so"; }
 
 const std::string probit_model = R"(name: probit-cli
 seed: 4
@@ -29,7 +27,7 @@ TEST_CASE("--plugin: each command that reads a model loads the library, and with
   ScratchFolder folder;
   folder.write("probit.yaml", probit_model);
   folder.write("data.txt", "101\n010\n111\n");
-  const std::string plugin = library("probit");
+  const std::string plugin = test_plugin_library("probit");
   const std::vector<std::vector<std::string>> commands = {
       {"check", "probit.yaml"},
       {"sample", "probit.yaml", "-n", "4", "--seed", "1"},
@@ -64,12 +62,12 @@ TEST_CASE("--plugin: a library that cannot be used stops the command with its me
     return run.err;
   };
   CHECK(refused("libnothere.so") == "helmholtz sample: plugin library libnothere.so does not exist\n");
-  CHECK(refused(library("clashing")) ==
-        "helmholtz sample: plugin library " + library("clashing") +
+  CHECK(refused(test_plugin_library("clashing")) ==
+        "helmholtz sample: plugin library " + test_plugin_library("clashing") +
             " registers the distribution 'sigmoid', which is already registered (built in); rename it\n");
-  CHECK(refused(library("other_version")).find("was built against helmholtz 0.0.9, this is helmholtz ") !=
+  CHECK(refused(test_plugin_library("other_version")).find("was built against helmholtz 0.0.9, this is helmholtz ") !=
         std::string::npos);
-  CHECK(refused(library("no_registration")).find("is not a helmholtz plugin: it defines no helmholtz_plugin_version") !=
+  CHECK(refused(test_plugin_library("no_registration")).find("is not a helmholtz plugin: it defines no helmholtz_plugin_version") !=
         std::string::npos);
 }
 

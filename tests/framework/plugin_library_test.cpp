@@ -12,15 +12,13 @@
 #include "framework/io/model_file.hpp"
 #include "framework/plugin_library.hpp"
 #include "plugins/builtin.hpp"
+#include "tests/support/plugin_libraries.hpp"
 #include "tests/support/run_program.hpp"
 
 #include "tests/package/probit.cpp"
 
 namespace helmholtz {
 namespace {
-
-const std::string libraries = HELMHOLTZ_TEST_PLUGINS;
-std::string library(const std::string& name) { return libraries + "/lib" + name + ".so"; }
 
 const std::string probit_model = R"(name: probit-library
 seed: 4
@@ -61,9 +59,9 @@ std::string refusal(Load load) {
 TEST_CASE("plugin library: probit loaded from a library gives the log p(d) of probit compiled in, bit for bit") {
   Registry loaded;
   register_builtin_plugins(loaded);
-  load_plugin_library(library("probit"), loaded);
+  load_plugin_library(test_plugin_library("probit"), loaded);
   CHECK(loaded.contains("probit"));
-  CHECK(loaded.origin("probit") == library("probit"));
+  CHECK(loaded.origin("probit") == test_plugin_library("probit"));
   CHECK(loaded.origin("sigmoid") == "built in");
 
   Registry compiled_in;
@@ -87,7 +85,7 @@ TEST_CASE("plugin library: a model file's plugins: are relative to the file, and
   ScratchFolder folder;
   fs::create_directories(folder.path / "models" / "trained");
   fs::create_directories(folder.path / "lib");
-  fs::copy_file(library("probit"), folder.path / "lib" / "libprobit.so");
+  fs::copy_file(test_plugin_library("probit"), folder.path / "lib" / "libprobit.so");
   const std::string model = folder.write("models/probit.yaml", "plugins: [../lib/libprobit.so]\n" + probit_model);
 
   const Network network = read_model(model);  // the built-in registry, extended by the file
@@ -113,10 +111,10 @@ TEST_CASE("plugin library: a model file's plugins: are relative to the file, and
 TEST_CASE("plugin library: a library named twice (by the file and the registry) is loaded once") {
   Registry registry;
   register_builtin_plugins(registry);
-  load_plugin_library(library("probit"), registry);
-  load_plugin_library(library("probit"), registry);  // skipped, no clash with itself
+  load_plugin_library(test_plugin_library("probit"), registry);
+  load_plugin_library(test_plugin_library("probit"), registry);  // skipped, no clash with itself
   ScratchFolder folder;
-  const std::string model = folder.write("probit.yaml", "plugins: [" + library("probit") + "]\n" + probit_model);
+  const std::string model = folder.write("probit.yaml", "plugins: [" + test_plugin_library("probit") + "]\n" + probit_model);
   CHECK(read_model(model, registry).nodes.size() == 2);
 }
 
@@ -124,25 +122,25 @@ TEST_CASE("plugin library: each wrong library is refused with a message naming i
   const auto load = [](const std::string& file) { return [file](Registry& r) { load_plugin_library(file, r); }; };
   const std::string version = helmholtz::version;
 
-  CHECK(refusal(load(libraries + "/libmissing.so")) ==
-        "plugin library " + libraries + "/libmissing.so does not exist");
-  CHECK(refusal(load(libraries)) == "plugin library " + libraries + " is a directory, not a shared library");
-  CHECK(refusal(load(library("no_registration"))) ==
-        "plugin library " + library("no_registration") +
+  CHECK(refusal(load(test_plugin_folder + "/libmissing.so")) ==
+        "plugin library " + test_plugin_folder + "/libmissing.so does not exist");
+  CHECK(refusal(load(test_plugin_folder)) == "plugin library " + test_plugin_folder + " is a directory, not a shared library");
+  CHECK(refusal(load(test_plugin_library("no_registration"))) ==
+        "plugin library " + test_plugin_library("no_registration") +
             " is not a helmholtz plugin: it defines no helmholtz_plugin_version (declare its distributions with "
             "HELMHOLTZ_PLUGIN_LIBRARY from framework/plugin_library.hpp; see docs/writing-a-plugin.md)");
-  CHECK(refusal(load(library("other_version"))) == "plugin library " + library("other_version") +
+  CHECK(refusal(load(test_plugin_library("other_version"))) == "plugin library " + test_plugin_library("other_version") +
                                                        " was built against helmholtz 0.0.9, this is helmholtz " +
                                                        version + "; rebuild it against this version");
-  CHECK(refusal(load(library("clashing"))) ==
-        "plugin library " + library("clashing") +
+  CHECK(refusal(load(test_plugin_library("clashing"))) ==
+        "plugin library " + test_plugin_library("clashing") +
             " registers the distribution 'sigmoid', which is already registered (built in); rename it");
-  CHECK(refusal(load(library("throwing"))) == "plugin library " + library("throwing") +
+  CHECK(refusal(load(test_plugin_library("throwing"))) == "plugin library " + test_plugin_library("throwing") +
                                                   " failed to register its distributions: this library needs "
                                                   "PROBIT_TABLES to be set");
-  CHECK(refusal(load(library("empty"))) == "plugin library " + library("empty") + " registers no distribution");
-  const std::string unresolved = refusal(load(library("unresolved")));
-  CHECK(unresolved.rfind("plugin library " + library("unresolved") + " cannot be loaded: ", 0) == 0);
+  CHECK(refusal(load(test_plugin_library("empty"))) == "plugin library " + test_plugin_library("empty") + " registers no distribution");
+  const std::string unresolved = refusal(load(test_plugin_library("unresolved")));
+  CHECK(unresolved.rfind("plugin library " + test_plugin_library("unresolved") + " cannot be loaded: ", 0) == 0);
   CHECK(unresolved.find("undefined symbol: missing_dependency_function") != std::string::npos);
 
   // Not a shared library at all.
@@ -154,17 +152,17 @@ TEST_CASE("plugin library: each wrong library is refused with a message naming i
   // A second library registering a name the first one took: both named.
   Registry registry;
   register_builtin_plugins(registry);
-  load_plugin_library(library("probit"), registry);
+  load_plugin_library(test_plugin_library("probit"), registry);
   ScratchFolder copy_folder;
   const std::string copy = copy_folder.file("libprobit-copy.so");
-  std::filesystem::copy_file(library("probit"), copy);
+  std::filesystem::copy_file(test_plugin_library("probit"), copy);
   try {
     load_plugin_library(copy, registry);
     FAIL("a second probit was accepted");
   } catch (const Error& e) {
     CHECK(std::string(e.what()) == "plugin library " + copy +
                                        " registers the distribution 'probit', which is already registered (" +
-                                       library("probit") + "); rename it");
+                                       test_plugin_library("probit") + "); rename it");
   }
 }
 
@@ -182,8 +180,8 @@ TEST_CASE("plugin library: a model file's bad plugins: entry is refused at its l
   const std::string file = folder.file("model.yaml");
   CHECK(message("plugins: [libnothere.so]\n") == file + ", line 1, column 11: plugins[0]: plugin library " +
                                                      folder.file("libnothere.so") + " does not exist");
-  CHECK(message("plugins:\n  - " + library("probit") + "\n  - " + library("clashing") + "\n") ==
-        file + ", line 3, column 5: plugins[1]: plugin library " + library("clashing") +
+  CHECK(message("plugins:\n  - " + test_plugin_library("probit") + "\n  - " + test_plugin_library("clashing") + "\n") ==
+        file + ", line 3, column 5: plugins[1]: plugin library " + test_plugin_library("clashing") +
             " registers the distribution 'sigmoid', which is already registered (built in); rename it");
   CHECK(message("plugins: libprobit.so\n") ==
         file + ", line 1, column 10: plugins is 'libprobit.so', but must be a list");
@@ -192,7 +190,7 @@ TEST_CASE("plugin library: a model file's bad plugins: entry is refused at its l
   Limits no_libraries;
   no_libraries.load_plugin_libraries = false;
   try {
-    parse_model("plugins: [" + library("probit") + "]\n" + probit_model, "model.yaml", builtin_registry(), no_libraries);
+    parse_model("plugins: [" + test_plugin_library("probit") + "]\n" + probit_model, "model.yaml", builtin_registry(), no_libraries);
     FAIL("a library was loaded");
   } catch (const Error& e) {
     CHECK(std::string(e.what()) == "model.yaml, line 1, column 10: plugins: plugin libraries are not loaded here");
@@ -205,11 +203,11 @@ TEST_CASE("plugin library: registries are values, and loading into one leaves th
   Registry first, second;
   register_builtin_plugins(first);
   register_builtin_plugins(second);
-  load_plugin_library(library("probit"), first);
+  load_plugin_library(test_plugin_library("probit"), first);
   CHECK(first.contains("probit"));
   CHECK_FALSE(second.contains("probit"));
   CHECK_FALSE(builtin_registry().contains("probit"));
-  CHECK_NOTHROW(load_plugin_library(library("probit"), second));  // its own load, no clash
+  CHECK_NOTHROW(load_plugin_library(test_plugin_library("probit"), second));  // its own load, no clash
 }
 
 }  // namespace helmholtz
