@@ -12,6 +12,9 @@ struct Command {
   CommandSpec spec;
   // Writes results to `out` and progress to `err`; returns the exit status. Errors are thrown.
   std::function<int(const Arguments&, std::ostream& out, std::ostream& err)> run;
+  // Whether it splits its work over the ranks of an MPI job (job.hpp); a command that does not
+  // is refused in a job of several ranks.
+  bool distributed = false;
 };
 
 // One function per subcommand, each in its own file.
