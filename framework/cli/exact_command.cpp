@@ -10,6 +10,7 @@
 #include "framework/cli/dataset_options.hpp"
 #include "framework/datasets/dataset.hpp"
 #include "framework/cli/interrupt.hpp"
+#include "framework/cli/job.hpp"
 #include "framework/cli/progress.hpp"
 #include "framework/cli/time_limit.hpp"
 #include "framework/engines/exact_inference.hpp"
@@ -31,9 +32,16 @@ std::string bits(const Matrix& m, std::size_t row) {
 }
 
 // Refuses, before any of it is done, an enumeration estimated to take longer than --max-seconds.
+// In a job of several ranks, every rank has read its input by now (job_ready), and the
+// estimate is the whole job's, the same on every rank.
 void check_time(const Arguments& args, const Network& network, const Matrix& patterns, const ExactOptions& options) {
   const double limit = max_seconds(args, "exact");
-  const ExactCost cost = estimate_exact_cost(network, patterns, options);
+  job_ready();
+  ExactCost cost;
+  {
+    const CollectiveWork work;
+    cost = estimate_exact_cost(network, patterns, options);
+  }
   if (cost.seconds > limit)
     throw Error("exact enumeration of " + describe_exact_cost(cost) + ", more than --max-seconds " + format_number(limit) +
                 "; give a larger --max-seconds to run it anyway");
@@ -62,7 +70,10 @@ int run_divergence(const Arguments& args, const Network& network, ExactOptions o
                         std::to_string(distribution.patterns.shape(0)) + " patterns",
                     args.flag("--quiet"));
   options.progress = [&progress](double fraction) { progress.update(fraction); };
-  const double nats = divergence_from(network, distribution.patterns, distribution.probabilities, options);
+  const double nats = [&] {
+    const CollectiveWork work;
+    return divergence_from(network, distribution.patterns, distribution.probabilities, options);
+  }();
   progress.finish();
   const double bits = nats / std::log(2.0);
   if (args.flag("--json")) {
@@ -93,6 +104,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   options.threads = static_cast<unsigned>(args.count_or("--threads", 0, 0));
   options.posterior_marginals = options.posterior_mode = args.flag("--posterior");
   options.interrupt = &interrupted;
+  options.communicator = &job_communicator();  // a job of several ranks splits the configurations
   enumerable_configurations(network, options.max_hidden_units);  // refuse before reading data
   if (args.has("--kl-from")) return run_divergence(args, network, options, out, err);
 
@@ -103,7 +115,10 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
                         std::to_string(data.shape(0)) + " patterns",
                     args.flag("--quiet"));
   options.progress = [&progress](double fraction) { progress.update(fraction); };
-  const ExactResult result = exact_inference(network, data, options);
+  const ExactResult result = [&] {
+    const CollectiveWork work;
+    return exact_inference(network, data, options);
+  }();
   progress.finish();
   double total_probability = 0;
   for (double l : result.log_likelihood) total_probability += std::exp(l);
@@ -207,6 +222,7 @@ Command exact_command() {
            "The time is estimated before the work starts, by timing its first configurations, and an\n"
            "enumeration estimated to take longer than --max-seconds is refused (docs/limits.md)."},
           run};
+  command.distributed = true;
   for (Option& option : dataset_parameter_options()) command.spec.options.push_back(std::move(option));
   return command;
 }

@@ -10,6 +10,7 @@
 // inside CollectiveWork cannot be agreed on (the other ranks may be waiting in a collective
 // call): its rank prints it and ends the whole job (MPI_Abort), so that nothing waits forever.
 #include <cstddef>
+#include <iosfwd>
 #include <memory>
 #include <string>
 
@@ -51,7 +52,13 @@ class CollectiveWork {
   ~CollectiveWork();
   CollectiveWork(const CollectiveWork&) = delete;
   CollectiveWork& operator=(const CollectiveWork&) = delete;
+
+ private:
+  int exceptions_;  // std::uncaught_exceptions() when it began: more at its end is a failure
 };
+
+// The MPI library this program was built with ("Open MPI v4.1.4"), or "" without MPI.
+std::string mpi_library();
 
 // For run_cli: how a command's outcome is reported. One process: `message` (if any) on err,
 // and `status` is returned. In a job: inside collective work, this rank prints `message`

@@ -6,6 +6,7 @@
 
 #include "framework/cli/command.hpp"
 #include "framework/cli/interrupt.hpp"
+#include "framework/cli/job.hpp"
 #include "framework/cli/model_argument.hpp"
 #include "framework/version.hpp"
 
@@ -67,34 +68,48 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     return 0;
   }
   if (args[0] == "--version") {
-    out << "helmholtz " << version << "\n";
+    const std::string mpi = mpi_library();
+    out << "helmholtz " << version << "\n"
+        << "MPI: " << (mpi.empty() ? "none (built without; docs/distributed.md)" : mpi) << "\n";
     return 0;
   }
   for (const auto& command : commands) {
     if (command.spec.name != args[0]) continue;
+    // The outcome, reported by conclude_job: on err in one process; agreed by the ranks of a job.
+    int status = 0;
+    std::string message;
     try {
       const Arguments arguments(command.spec, std::vector<std::string>(args.begin() + 1, args.end()));
       if (arguments.help_requested()) {
         out << help_text(command.spec);
-        return checked_output(command.spec.name, 0, out, err);
+        status = checked_output(command.spec.name, 0, out, err);
+      } else {
+        if (job_ranks() > 1 && !command.distributed)
+          throw UsageError("helmholtz " + command.spec.name + " does not split its work over the " +
+                           std::to_string(job_ranks()) +
+                           " processes of an MPI job (exact, evaluate and train --batch-size do): run it without "
+                           "mpirun");
+        status = checked_output(command.spec.name, command.run(arguments, out, err), out, err);
       }
-      return checked_output(command.spec.name, command.run(arguments, out, err), out, err);
+    } catch (const JobStopped& stopped) {
+      return stopped.status;  // another rank's error, already agreed on and printed
     } catch (const Interrupted&) {
-      err << "helmholtz " << command.spec.name << ": interrupted\n";
-      return interrupted_status();
+      message = "helmholtz " + command.spec.name + ": interrupted";
+      status = interrupted_status();
     } catch (const UsageError& e) {
-      err << e.what() << "\n";
-      return 2;
+      message = e.what();
+      status = 2;
     } catch (const Error& e) {
-      err << "helmholtz " << command.spec.name << ": " << e.what() << "\n";
-      return 1;
+      message = "helmholtz " + command.spec.name + ": " + e.what();
+      status = 1;
     } catch (const std::bad_alloc&) {
-      err << "helmholtz " << command.spec.name << ": out of memory\n";
-      return 1;
+      message = "helmholtz " + command.spec.name + ": out of memory";
+      status = 1;
     } catch (const std::exception& e) {
-      err << "helmholtz " << command.spec.name << ": internal error: " << e.what() << "\n";
-      return 1;
+      message = "helmholtz " + command.spec.name + ": internal error: " + e.what();
+      status = 1;
     }
+    return conclude_job(status, message, err);
   }
   err << "helmholtz: unknown command '" << args[0] << "'\n\n" << program_help(commands);
   return 2;

@@ -38,7 +38,9 @@ std::string describe_exact_cost(const ExactCost& cost) {
   const unsigned h = static_cast<unsigned>(std::countr_zero(cost.configurations));
   return "2^" + std::to_string(h) + " = " + std::to_string(cost.configurations) + " hidden configurations x " +
          std::to_string(cost.patterns) + (cost.patterns == 1 ? " pattern" : " patterns") + " would take about " +
-         duration(cost.seconds) + " on " + std::to_string(cost.threads) + (cost.threads == 1 ? " thread" : " threads") +
+         duration(cost.seconds) + " on " +
+         (cost.ranks > 1 ? std::to_string(cost.ranks) + " ranks x " : std::string()) + std::to_string(cost.threads) +
+         (cost.threads == 1 ? " thread" : " threads") + (cost.ranks > 1 ? " each" : "") +
          " (timed on the first " + std::to_string(cost.timed_configurations) + " configurations)";
 }
 

@@ -1,7 +1,10 @@
 #include "framework/engines/exact_inference.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
+#include <memory>
+#include <tuple>
 #include <cmath>
 #include <exception>
 #include <limits>
@@ -11,6 +14,7 @@
 #include <functional>
 
 #include "framework/engines/configuration_terms.hpp"
+#include "framework/engines/share_tree.hpp"
 #include "framework/engines/factorised_sum.hpp"
 #include "framework/engines/thread_cpu_time.hpp"
 #include "framework/linear_algebra.hpp"
@@ -45,6 +49,35 @@ struct Partial {
     best_configuration.assign(patterns, 0);
     bound = xt::zeros<double>({patterns});
     q_total = xt::zeros<double>({patterns});
+  }
+
+  // Appends this partial to `out` as doubles (a configuration as its two 32-bit halves, so
+  // that all 62 bits survive), for sending between ranks; unpack reads it back.
+  void pack(std::vector<double>& out) const {
+    const std::size_t patterns = max.size();
+    for (std::size_t n = 0; n < patterns; ++n) {
+      out.insert(out.end(), {max(n), sum(n), best(n), bound(n), q_total(n)});
+      out.push_back(static_cast<double>(best_configuration[n] >> 32));
+      out.push_back(static_cast<double>(best_configuration[n] & 0xffffffffu));
+      if (marginals.size() != 0) out.insert(out.end(), &marginals(n, 0), &marginals(n, 0) + marginals.shape(1));
+    }
+  }
+  static std::size_t packed_size(std::size_t patterns, std::size_t hidden_units, const ExactOptions& options) {
+    return patterns * (7 + (options.posterior_marginals ? hidden_units : 0));
+  }
+  void unpack(const double*& in, std::size_t patterns, std::size_t hidden_units, const ExactOptions& options) {
+    reset(patterns, hidden_units, options);
+    for (std::size_t n = 0; n < patterns; ++n) {
+      max(n) = *in++;
+      sum(n) = *in++;
+      best(n) = *in++;
+      bound(n) = *in++;
+      q_total(n) = *in++;
+      best_configuration[n] = static_cast<std::uint64_t>(in[0]) << 32 | static_cast<std::uint64_t>(in[1]);
+      in += 2;
+      if (options.posterior_marginals)
+        for (std::size_t i = 0; i < hidden_units; ++i) marginals(n, i) = *in++;
+    }
   }
 
   // Folds another share of the configurations into this one.
@@ -207,24 +240,66 @@ void run_threads(unsigned threads, Work&& work) {
     if (e) std::rethrow_exception(e);
 }
 
-// The configurations are cut into a fixed number of shares, whatever the number of threads:
-// the threads take shares in turn, each share sums into a partial of its own, and the
-// partials merge in one fixed order (a pairwise tree), so that the results are the same to
-// the last bit with any number of threads. (2^H, and so the count of shares, is a power of
-// two: every share is the same size.) work(t, s) runs share s on thread t;
-// merge(a, b) folds share b's partial into share a's.
-inline constexpr std::size_t most_shares = 64;
-template <class Work, class Merge>
-void run_shares(unsigned threads, std::size_t shares, Work&& work, Merge&& merge) {
-  std::atomic<std::size_t> next{0};
+// The configurations are cut into a fixed number of shares, whatever the number of threads
+// and ranks (share_tree.hpp): each share sums into a partial of its own, and the partials
+// merge in one fixed order, so that the results are the same to the last bit with any number
+// of threads or ranks. (2^H, and so the count of shares, is a power of two: every share is
+// the same size.) A rank takes the shares [first, last) of the tree; its threads take them in
+// turn, and work(t, s, partial) sums share s on thread t.
+inline constexpr std::size_t most_shares = 1024;
+template <class Partial, class Work>
+void run_shares(unsigned threads, ShareTree<Partial>& tree, std::size_t first, std::size_t last, Work&& work) {
+  std::atomic<std::size_t> next{first};
   run_threads(threads, [&](unsigned t) {
-    for (std::size_t s = next++; s < shares; s = next++) work(t, s);
+    for (std::size_t s = next++; s < last; s = next++) {
+      std::unique_ptr<Partial> partial = tree.spare();
+      work(t, s, *partial);
+      tree.add({s, 1, std::move(partial)});
+    }
   });
-  for (std::size_t width = 1; width < shares; width *= 2)
-    for (std::size_t a = 0; a + width < shares; a += 2 * width) merge(a, a + width);
+}
+
+// The root of the tree, on every rank: this rank's frontier (one node, the root itself, in a
+// job of one process) sent to rank 0 in one gather, the tree completed there from every
+// rank's frontier in the order one process merges, and the root sent back to every rank.
+// pack(partial, out) appends a partial to out; unpack(in, partial) reads one back.
+template <class Partial, class Pack, class Unpack>
+std::unique_ptr<Partial> combine_ranks(ShareTree<Partial>& tree, std::size_t shares, Communicator* communicator,
+                                       typename ShareTree<Partial>::Merge merge, Pack&& pack, Unpack&& unpack,
+                                       std::size_t packed_size) {
+  auto frontier = tree.take_frontier();
+  if (!communicator || communicator->size() == 1) return std::move(frontier.front().partial);
+  std::vector<double> mine;
+  for (auto& node : frontier) {
+    mine.push_back(static_cast<double>(node.start));
+    mine.push_back(static_cast<double>(node.width));
+    pack(*node.partial, mine);
+    tree.recycle(std::move(node.partial));
+  }
+  const std::vector<double> all = communicator->gather(mine);
+  std::vector<double> root;
+  if (communicator->rank() == 0) {
+    ShareTree<Partial> whole(shares, 0, shares, std::move(merge));
+    for (const double* in = all.data(); in != all.data() + all.size();) {
+      const auto start = static_cast<std::size_t>(in[0]), width = static_cast<std::size_t>(in[1]);
+      in += 2;
+      std::unique_ptr<Partial> partial = whole.spare();
+      unpack(in, *partial);
+      whole.add({start, width, std::move(partial)});
+    }
+    pack(*whole.take_frontier().front().partial, root);
+  }
+  root.resize(packed_size);
+  communicator->broadcast(root);
+  auto out = tree.spare();
+  const double* in = root.data();
+  unpack(in, *out);
+  return out;
 }
 
 // Progress of the configurations x pattern blocks done, reported from the calling thread.
+// In a job of several ranks, each rank's fraction of its own share of the work, combined
+// (on rank 0) over the ranks.
 struct ProgressReporter {
   ProgressReporter(const ExactOptions& options, double work) : options_(options), work_(work) {}
   std::atomic<std::uint64_t> done{0};
@@ -232,7 +307,8 @@ struct ProgressReporter {
     const auto now = std::chrono::steady_clock::now();
     if (std::chrono::duration<double>(now - last_).count() < options_.progress_interval) return;
     last_ = now;
-    options_.progress(static_cast<double>(done.load(std::memory_order_relaxed)) / work_);
+    const double mine = work_ > 0 ? static_cast<double>(done.load(std::memory_order_relaxed)) / work_ : 1.0;
+    options_.progress(options_.communicator ? options_.communicator->combined_progress(mine) : mine);
   }
 
  private:
@@ -252,15 +328,33 @@ unsigned requested_threads(const ExactOptions& options) {
 }
 
 // The shares the configurations are cut into, by the per-pattern walk and by the factorised
-// sum (whose shares are whole runs of 2^L configurations).
+// sum (whose shares are whole runs of 2^L configurations): up to 64 shares of at least 4096
+// configurations (or one run) each, enough for the threads of one machine; beyond that, for
+// the ranks of a job, up to 1024 shares large enough to keep each share's setup negligible
+// (65536 configurations; 64 runs, a full matrix product).
+inline constexpr std::size_t machine_shares = 64;
 std::size_t walk_shares(std::uint64_t total) {
-  return static_cast<std::size_t>(
-      std::max<std::uint64_t>(1, std::min<std::uint64_t>(most_shares, total / configurations_per_share_minimum)));
+  return static_cast<std::size_t>(std::max<std::uint64_t>(
+      {1, std::min<std::uint64_t>(machine_shares, total / configurations_per_share_minimum),
+       std::min<std::uint64_t>(most_shares, total / (16 * configurations_per_share_minimum))}));
 }
 std::size_t factorised_shares(const Plans& plans, std::uint64_t total) {
-  const std::uint64_t columns = std::uint64_t{1} << FactorisedWalker::low_bits(plans.layout.hidden_units);
-  return static_cast<std::size_t>(std::min<std::uint64_t>(most_shares, total / columns));
+  const std::uint64_t runs = total >> FactorisedWalker::low_bits(plans.layout.hidden_units);
+  return static_cast<std::size_t>(std::max<std::uint64_t>(
+      {1, std::min<std::uint64_t>(machine_shares, runs),
+       std::min<std::uint64_t>(most_shares, runs / FactorisedWalker::runs_per_product)}));
 }
+
+// This rank's part of the shares, and the threads that do it (no more than its shares).
+struct RankPart {
+  std::size_t first = 0, last = 1;
+  unsigned threads = 1;
+  RankPart(std::size_t shares, unsigned requested, const Communicator* communicator) {
+    std::tie(first, last) = communicator ? rank_shares(shares, communicator->rank(), communicator->size())
+                                         : std::pair<std::size_t, std::size_t>{0, shares};
+    threads = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(requested, last - first)));
+  }
+};
 
 // log p(d) by matrix products (factorised_sum.hpp) for a network whose plan factorises.
 // Patterns whose sum may have lost precision get NaN, for the per-pattern walk to redo.
@@ -270,20 +364,21 @@ Vector factorised_log_likelihood(const Plans& plans, const Matrix& data, std::ui
   const std::uint64_t columns = std::uint64_t{1} << FactorisedWalker::low_bits(plans.layout.hidden_units);
   const std::uint64_t runs = total / columns;
   const std::size_t shares = factorised_shares(plans, total);
-  threads = static_cast<unsigned>(std::max<std::uint64_t>(1, std::min<std::uint64_t>(threads, shares)));
+  const RankPart part(shares, threads, options.communicator);
   std::vector<FactorisedWalker> walkers;
-  for (unsigned t = 0; t < threads; ++t) {
+  for (unsigned t = 0; t < part.threads; ++t) {
     walkers.emplace_back(plans.generative);
     walkers.back().interrupt = options.interrupt;
   }
-  ProgressReporter progress(options, static_cast<double>(total) *
-                                         static_cast<double>((patterns + pattern_block - 1) / pattern_block));
+  const std::size_t blocks = (patterns + pattern_block - 1) / pattern_block;
+  ProgressReporter progress(options, static_cast<double>(total / shares * (part.last - part.first)) * static_cast<double>(blocks));
   if (options.progress) {
     for (auto& w : walkers) w.done = &progress.done;
     walkers.back().on_batch = [&] { progress.report(); };
   }
   Vector out = Vector::from_shape({patterns});
-  std::vector<FactorisedPartial> partials(shares);
+  ShareTree<FactorisedPartial> tree(shares, part.first, part.last,
+                                    [](FactorisedPartial& a, const FactorisedPartial& b) { a.merge(b); });
   Matrix block;
   TermBlock terms;
   FactorisedBlock factors;
@@ -292,14 +387,23 @@ Vector factorised_log_likelihood(const Plans& plans, const Matrix& data, std::ui
     copy_rows(data, first, count, block);
     terms.prepare(plans.generative, block);
     factors.prepare(plans.generative, terms);
-    run_shares(
-        threads, shares,
-        [&](unsigned t, std::size_t s) {
-          walkers[t].run(terms, factors, runs / shares * s * columns, runs / shares * (s + 1) * columns, partials[s]);
+    run_shares(part.threads, tree, part.first, part.last, [&](unsigned t, std::size_t s, FactorisedPartial& partial) {
+      walkers[t].run(terms, factors, runs / shares * s * columns, runs / shares * (s + 1) * columns, partial);
+    });
+    auto all = combine_ranks(
+        tree, shares, options.communicator, [](FactorisedPartial& a, const FactorisedPartial& b) { a.merge(b); },
+        [](const FactorisedPartial& p, std::vector<double>& to) {
+          for (std::size_t n = 0; n < p.max.size(); ++n) to.insert(to.end(), {p.max(n), p.sum(n), p.lost(n)});
         },
-        [&](std::size_t a, std::size_t b) { partials[a].merge(partials[b]); });
-    for (std::size_t n = 0; n < count; ++n) out(first + n) = partials[0].log_sum(n, factors) + terms.constant(n);
+        [count](const double*& in, FactorisedPartial& p) {
+          p.reset(count);
+          for (std::size_t n = 0; n < count; ++n, in += 3) std::tie(p.max(n), p.sum(n), p.lost(n)) = std::tie(in[0], in[1], in[2]);
+        },
+        3 * count);
+    for (std::size_t n = 0; n < count; ++n) out(first + n) = all->log_sum(n, factors) + terms.constant(n);
+    tree.recycle(std::move(all));
   }
+  if (options.communicator) options.communicator->end_progress();
   return out;
 }
 
@@ -344,9 +448,8 @@ ExactResult exact_inference(const Network& network, const Matrix& data, const Ex
   const std::size_t patterns = data.shape(0);
   const std::uint64_t total = result.hidden_configurations;
 
-  unsigned threads = requested_threads(options);
+  const unsigned threads = requested_threads(options);
   const std::size_t shares = walk_shares(total);
-  threads = static_cast<unsigned>(std::min<std::size_t>(threads, shares));
   const ScopedBlasThreads one_blas_thread(1);  // the threads are ours
 
   if (uses_factorised_sum(plans, options)) {
@@ -375,16 +478,18 @@ ExactResult exact_inference(const Network& network, const Matrix& data, const Ex
   }
   if (options.free_energy_bound) result.free_energy_bound = Vector::from_shape({patterns});
 
+  const RankPart part(shares, threads, options.communicator);
   std::vector<Enumerator> enumerators;
-  for (unsigned t = 0; t < threads; ++t) enumerators.emplace_back(plans, options);
+  for (unsigned t = 0; t < part.threads; ++t) enumerators.emplace_back(plans, options);
   // Progress: every thread counts its configurations; the calling thread reports.
-  ProgressReporter progress(options, static_cast<double>(total) *
-                                         static_cast<double>((patterns + pattern_block - 1) / pattern_block));
+  const std::size_t blocks = (patterns + pattern_block - 1) / pattern_block;
+  ProgressReporter progress(options, static_cast<double>(total / shares * (part.last - part.first)) * static_cast<double>(blocks));
   if (options.progress) {
     for (auto& e : enumerators) e.done = &progress.done;
     enumerators.back().on_batch = [&] { progress.report(); };
   }
-  std::vector<Partial> partials(shares);
+  ShareTree<Partial> tree(shares, part.first, part.last,
+                          [&options](Partial& a, const Partial& b) { a.merge(b, options); });
   Matrix block;
   TermBlock p_block, q_block;
 
@@ -394,15 +499,17 @@ ExactResult exact_inference(const Network& network, const Matrix& data, const Ex
     p_block.prepare(plans.generative, block);
     if (plans.recognition) q_block.prepare(*plans.recognition, block);
 
-    run_shares(
-        threads, shares,
-        [&](unsigned t, std::size_t s) {
-          enumerators[t].run(p_block, plans.recognition ? &q_block : nullptr, total / shares * s,
-                             total / shares * (s + 1), partials[s]);
-        },
-        [&](std::size_t a, std::size_t b) { partials[a].merge(partials[b], options); });
+    run_shares(part.threads, tree, part.first, part.last, [&](unsigned t, std::size_t s, Partial& partial) {
+      enumerators[t].run(p_block, plans.recognition ? &q_block : nullptr, total / shares * s, total / shares * (s + 1),
+                         partial);
+    });
+    std::unique_ptr<Partial> root = combine_ranks(
+        tree, shares, options.communicator, [&options](Partial& a, const Partial& b) { a.merge(b, options); },
+        [](const Partial& p, std::vector<double>& to) { p.pack(to); },
+        [&](const double*& in, Partial& p) { p.unpack(in, count, hidden, options); },
+        Partial::packed_size(count, hidden, options));
 
-    const Partial& all = partials[0];
+    const Partial& all = *root;
     for (std::size_t n = 0; n < count; ++n) {
       const std::size_t row = first + n;
       const double constant = p_block.constant(n);
@@ -426,7 +533,9 @@ ExactResult exact_inference(const Network& network, const Matrix& data, const Ex
       }
       if (options.free_energy_bound) result.free_energy_bound(row) = all.bound(n) + constant * all.q_total(n);
     }
+    tree.recycle(std::move(root));
   }
+  if (options.communicator) options.communicator->end_progress();
   return result;
 }
 
@@ -446,9 +555,13 @@ ExactCost estimate_exact_cost(const Network& network, const Matrix& data, const 
   const bool factorised = uses_factorised_sum(plans, options);
   // As exact_inference picks them: no more threads than shares of the walk, nor for the
   // factorised sum than its own shares.
-  std::size_t threads = std::min<std::size_t>(requested_threads(options), walk_shares(total));
-  if (factorised) threads = std::min(threads, factorised_shares(plans, total));
-  cost.threads = static_cast<unsigned>(std::max<std::size_t>(1, threads));
+  // The slowest rank's part: the most shares a rank has, on as many threads as it has shares.
+  const std::size_t shares = factorised ? factorised_shares(plans, total) : walk_shares(total);
+  const std::size_t ranks = options.communicator ? options.communicator->size() : 1;
+  cost.ranks = std::min(ranks, shares);
+  const std::size_t largest_part = (shares + ranks - 1) / ranks;
+  cost.threads = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(requested_threads(options), largest_part)));
+  const double part_of_total = static_cast<double>(largest_part) / static_cast<double>(shares);
 
   // The first block of patterns, prepared as the enumeration prepares every block.
   const std::size_t count = std::min(pattern_block, cost.patterns);
@@ -508,7 +621,14 @@ ExactCost estimate_exact_cost(const Network& network, const Matrix& data, const 
   // patterns / count over-estimates a little when the shared part matters.
   const double blocks = static_cast<double>(cost.patterns) / static_cast<double>(count);
   const double per_configuration = timed ? seconds / static_cast<double>(timed) : 0.0;
-  cost.seconds = blocks * (prepare_seconds + per_configuration * static_cast<double>(total) / cost.threads);
+  cost.seconds = blocks * (prepare_seconds + per_configuration * static_cast<double>(total) * part_of_total / cost.threads);
+  if (options.communicator && ranks > 1) {  // rank 0's measurement, so that every rank decides alike
+    std::array<double, 3> measured{cost.seconds, cost.timed_seconds, static_cast<double>(cost.timed_configurations)};
+    options.communicator->broadcast(measured);
+    cost.seconds = measured[0];
+    cost.timed_seconds = measured[1];
+    cost.timed_configurations = static_cast<std::uint64_t>(measured[2]);
+  }
   return cost;
 }
 

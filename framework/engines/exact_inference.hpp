@@ -23,7 +23,7 @@
 //   per (pattern, configuration); the exact bound adds O(1) (one exp of log Q) per pair.
 // - The per-pattern log-sum-exp of a batch is SIMD: block maximum, one exp per element.
 // configuration_terms.hpp holds this kernel; this file walks the configurations and reduces.
-// - The configuration space is split between threads.
+// - The configuration space is split between threads, and between the ranks of a job.
 // - When only log p(d) is asked for and every observed unit is sigmoid under hidden parents,
 //   the sum over h factorises into matrix products (factorised_sum.hpp): two flops per
 //   (pattern, configuration) instead of an exp.
@@ -31,6 +31,7 @@
 #include <functional>
 #include <cstdint>
 
+#include "framework/distributed/communicator.hpp"
 #include "framework/graph/network.hpp"
 #include "framework/matrix.hpp"
 
@@ -54,6 +55,13 @@ struct ExactOptions {
   // fraction of the work done (configurations x pattern blocks), for progress displays.
   std::function<void(double fraction)> progress;
   double progress_interval = 0.5;
+  // A job of several ranks (docs/distributed.md): each rank enumerates its part of the
+  // configurations (split further over its threads) and the parts are combined in one gather
+  // per block of 2048 patterns, in the order one process combines them, so that every rank
+  // gets the one-process result to the last bit. Every rank must make the same calls with
+  // the same network, data and options (other than threads); the progress fraction is then,
+  // on rank 0, the mean over the ranks. nullptr: one process.
+  Communicator* communicator = nullptr;
 };
 
 struct ExactResult {
@@ -81,11 +89,14 @@ ExactResult exact_inference(const Network& network, const Matrix& data, const Ex
 // (patterns / 2048), divided by the threads the enumeration would use. The first, warm-up
 // slice is left out when others follow; on the shipped models the estimate is within 5-20%
 // of the processor time the enumeration takes (docs/limits.md). Throws like exact_inference.
+// With options.communicator, collective: the whole job's time (its slowest rank's part on
+// that rank's threads), from rank 0's measurement, the same on every rank.
 struct ExactCost {
   double seconds = 0;                      // the estimate
   std::uint64_t configurations = 0;        // 2^H
   std::size_t patterns = 0;
-  unsigned threads = 1;                    // the enumeration's
+  unsigned threads = 1;                    // the enumeration's, per rank
+  std::size_t ranks = 1;                   // ranks with a part of the work
   std::uint64_t timed_configurations = 0;  // the slice the estimate is measured on
   double timed_seconds = 0;                //   and its time, on one thread
 };

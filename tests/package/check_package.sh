@@ -42,7 +42,7 @@ install)
            include/helmholtz/plugins/builtin.hpp bin/helmholtz; do
     [ -e "$work/prefix/$f" ] || fail "cmake --install put no $f under the prefix"
   done
-  version=$("$work/prefix/bin/helmholtz" --version)
+  version=$("$work/prefix/bin/helmholtz" --version | head -n 1)
   [ "$version" = "helmholtz $(sed -n 's/^#define HELMHOLTZ_VERSION "\(.*\)"$/\1/p' "$work/prefix/include/helmholtz/framework/version.hpp")" ] ||
     fail "the installed program says '$version'"
   cmake -S "$here" -B "$work/build" -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUILD_TYPE="$type" \
