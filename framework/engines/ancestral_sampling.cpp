@@ -5,13 +5,13 @@
 namespace helmholtz {
 
 template <class T>
-const BasicNodeStates<T>& BasicAncestralSampler<T>::sample(std::size_t patterns, Rng& rng) {
+const BasicNodeStates<T>& BasicAncestralSampler<T>::sample(std::size_t patterns, Rng& rng, RowShare rows) {
   ensure_states(network_, patterns, states_);
   for (std::size_t node : network_.generative.order) {
     const Conditional& conditional = network_.generative.conditionals[node];
     const auto& parents = parent_states(conditional, states_, patterns, parents_[node]);
     precision::probabilities(*conditional.distribution, parents, probabilities_[node], workspace_[node]);
-    sample_bernoulli(probabilities_[node], states_[node], rng);
+    sample_bernoulli(probabilities_[node], states_[node], rng, rows);
   }
   return states_;
 }

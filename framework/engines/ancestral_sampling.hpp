@@ -15,8 +15,10 @@ class BasicAncestralSampler {
         workspace_(network.nodes.size()) {}
 
   // Draws `patterns` samples of every node. The result stays valid until the next call;
-  // buffers are reused, so calls with the same batch size allocate nothing.
-  const BasicNodeStates<T>& sample(std::size_t patterns, Rng& rng);
+  // buffers are reused, so calls with the same batch size allocate nothing. With `rows`, the
+  // samples are that part of a larger batch: each gets the draws it gets in the whole batch
+  // (row_share.hpp).
+  const BasicNodeStates<T>& sample(std::size_t patterns, Rng& rng, RowShare rows = {});
 
  private:
   const Network& network_;

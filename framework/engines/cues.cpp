@@ -31,7 +31,7 @@ void cue_states(const Cue& cue, const Tensor<T, 2>& image, Tensor<T, 2>& out) {
 }
 
 template <class T>
-void mix_in_cue(const Tensor<T, 2>& cue, double weight, Tensor<T, 2>& states, Rng& rng) {
+void mix_in_cue(const Tensor<T, 2>& cue, double weight, Tensor<T, 2>& states, Rng& rng, RowShare rows) {
   if (cue.shape(0) != states.shape(0) || cue.shape(1) != states.shape(1))
     throw Error("internal: a cue's shape differs from its node's states");
   if (weight <= 0.0) return;
@@ -41,13 +41,15 @@ void mix_in_cue(const Tensor<T, 2>& cue, double weight, Tensor<T, 2>& states, Rn
   }
   const T* from = cue.data();
   T* to = states.data();
+  skip_rows(rng, rows.before, states.shape(1));
   for (std::size_t k = 0; k < states.size(); ++k)
     if (uniform01(rng) < weight) to[k] = from[k];
+  skip_rows(rng, rows.after, states.shape(1));
 }
 
 template void cue_states(const Cue&, const Tensor<double, 2>&, Tensor<double, 2>&);
 template void cue_states(const Cue&, const Tensor<float, 2>&, Tensor<float, 2>&);
-template void mix_in_cue(const Tensor<double, 2>&, double, Tensor<double, 2>&, Rng&);
-template void mix_in_cue(const Tensor<float, 2>&, double, Tensor<float, 2>&, Rng&);
+template void mix_in_cue(const Tensor<double, 2>&, double, Tensor<double, 2>&, Rng&, RowShare);
+template void mix_in_cue(const Tensor<float, 2>&, double, Tensor<float, 2>&, Rng&, RowShare);
 
 }  // namespace helmholtz

@@ -4,6 +4,7 @@
 // it declares, so that the generative model above it learns from the coarse picture, and
 // the recognition of the nodes above it starts from it. In double precision, and in float
 // for training with --precision float32.
+#include "framework/engines/row_share.hpp"
 #include "framework/graph/cue.hpp"
 #include "framework/matrix.hpp"
 #include "framework/random.hpp"
@@ -18,8 +19,9 @@ void cue_states(const Cue& cue, const Tensor<T, 2>& image, Tensor<T, 2>& out);
 // Each unit of `states` takes the cue's value with probability `weight`, else keeps the one
 // it has: one uniform01 draw per unit when 0 < weight < 1; at weight 1 every unit takes the
 // cue and at weight 0 none does, without a draw, so that a run whose cues are off draws
-// exactly the numbers of a run without them.
+// exactly the numbers of a run without them. With `rows`, the states are one part of a larger
+// batch, and the draws of the other rows are skipped (row_share.hpp).
 template <class T>
-void mix_in_cue(const Tensor<T, 2>& cue, double weight, Tensor<T, 2>& states, Rng& rng);
+void mix_in_cue(const Tensor<T, 2>& cue, double weight, Tensor<T, 2>& states, Rng& rng, RowShare rows = {});
 
 }  // namespace helmholtz

@@ -63,8 +63,9 @@ void scatter_nodes(const Tensor<T, 2>& patterns, const std::vector<std::size_t>&
 }
 
 template <class T>
-void sample_bernoulli(const Tensor<T, 2>& p, Tensor<T, 2>& states, Rng& rng) {
+void sample_bernoulli(const Tensor<T, 2>& p, Tensor<T, 2>& states, Rng& rng, RowShare rows) {
   ensure_shape(states, p.shape(0), p.shape(1));
+  skip_rows(rng, rows.before, p.shape(1));
   // Uniforms a block at a time, then the comparisons in a separate loop, which the compiler
   // vectorises without branches (a comparison per draw would be an unpredictable branch).
   constexpr std::size_t block = 256;
@@ -76,6 +77,7 @@ void sample_bernoulli(const Tensor<T, 2>& p, Tensor<T, 2>& states, Rng& rng) {
     for (std::size_t j = 0; j < m; ++j) u[j] = uniform01(rng);
     for (std::size_t j = 0; j < m; ++j) s[first + j] = u[j] < probability[first + j] ? T(1) : T(0);
   }
+  skip_rows(rng, rows.after, p.shape(1));
 }
 
 #define HELMHOLTZ_NODE_STATES(T)                                                                                 \
@@ -87,7 +89,7 @@ void sample_bernoulli(const Tensor<T, 2>& p, Tensor<T, 2>& states, Rng& rng) {
   template const Tensor<T, 2>& parent_states(const Conditional&, const BasicNodeStates<T>&, std::size_t,     \
                                                   Tensor<T, 2>&);                                          \
   template void scatter_nodes(const Tensor<T, 2>&, const std::vector<std::size_t>&, BasicNodeStates<T>&);  \
-  template void sample_bernoulli(const Tensor<T, 2>&, Tensor<T, 2>&, Rng&);
+  template void sample_bernoulli(const Tensor<T, 2>&, Tensor<T, 2>&, Rng&, RowShare);
 HELMHOLTZ_NODE_STATES(double)
 HELMHOLTZ_NODE_STATES(float)
 #undef HELMHOLTZ_NODE_STATES

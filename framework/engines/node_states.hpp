@@ -6,6 +6,7 @@
 
 #include "framework/graph/network.hpp"
 #include "framework/matrix.hpp"
+#include "framework/engines/row_share.hpp"
 #include "framework/random.hpp"
 
 namespace helmholtz {
@@ -44,8 +45,9 @@ void scatter_nodes(const Tensor<T, 2>& patterns, const std::vector<std::size_t>&
                    BasicNodeStates<T>& states);
 
 // states(n, j) = 1 with probability p(n, j), drawn row by row: unit on iff u < p for a
-// uniform01 draw u, the same draws in either precision.
+// uniform01 draw u, the same draws in either precision. With `rows`, p holds one part of a
+// larger batch, and the draws of the other rows are skipped (row_share.hpp).
 template <class T>
-void sample_bernoulli(const Tensor<T, 2>& p, Tensor<T, 2>& states, Rng& rng);
+void sample_bernoulli(const Tensor<T, 2>& p, Tensor<T, 2>& states, Rng& rng, RowShare rows = {});
 
 }  // namespace helmholtz

@@ -28,20 +28,20 @@ const BasicNodeStates<T>& BasicRecognitionSampler<T>::sample(const MatrixT& data
 }
 
 template <class T>
-const BasicNodeStates<T>& BasicRecognitionSampler<T>::sample(const MatrixT& data, Rng& rng) {
-  return run(data, rng, nullptr, 1);
+const BasicNodeStates<T>& BasicRecognitionSampler<T>::sample(const MatrixT& data, Rng& rng, RowShare rows) {
+  return run(data, rng, nullptr, 1, false, 0.0, rows);
 }
 
 template <class T>
 const BasicNodeStates<T>& BasicRecognitionSampler<T>::sample_with_cues(const MatrixT& data, Rng& rng,
-                                                                       double cue_weight) {
-  return run(data, rng, nullptr, 1, false, cue_weight);
+                                                                       double cue_weight, RowShare rows) {
+  return run(data, rng, nullptr, 1, false, cue_weight, rows);
 }
 
 template <class T>
 const BasicNodeStates<T>& BasicRecognitionSampler<T>::sample(const MatrixT& data, Rng& rng, VectorT& log_q,
-                                                             std::size_t replicas) {
-  return run(data, rng, &log_q, replicas);
+                                                             std::size_t replicas, RowShare rows) {
+  return run(data, rng, &log_q, replicas, false, 0.0, rows);
 }
 
 template <class T>
@@ -68,12 +68,13 @@ const BasicNodeStates<T>& BasicRecognitionSampler<T>::resample(Rng& rng, VectorT
 }
 
 template <class T>
-void BasicRecognitionSampler<T>::draw(std::size_t node, std::size_t patterns, Rng& rng, VectorT* log_q, bool keep) {
+void BasicRecognitionSampler<T>::draw(std::size_t node, std::size_t patterns, Rng& rng, VectorT* log_q, bool keep,
+                                      RowShare rows) {
   const Conditional& conditional = network_.recognition.conditionals[node];
   const Distribution& d = *conditional.distribution;
   const auto& parents = parent_states(conditional, states_, patterns, parents_[node]);
   precision::probabilities(d, parents, probabilities_[node], workspace_[node]);
-  sample_bernoulli(probabilities_[node], states_[node], rng);
+  sample_bernoulli(probabilities_[node], states_[node], rng, rows);
   if (keep) {
     precision::log_firing_probabilities(d, parents, pattern_log_on_[node], pattern_log_off_[node], workspace_[node]);
     if (log_q) add_log_q_from_firing(node, 1, *log_q);
@@ -101,8 +102,9 @@ void BasicRecognitionSampler<T>::add_log_q_from_firing(std::size_t node, std::si
 template <class T>
 const BasicNodeStates<T>& BasicRecognitionSampler<T>::run(const MatrixT& data, Rng& rng, VectorT* log_q,
                                                           std::size_t replicas, bool repeatedly,
-                                                          double cue_weight) {
+                                                          double cue_weight, RowShare rows) {
   const std::size_t patterns = data.shape(0) * replicas;
+  const RowShare sample_rows = rows.times(replicas);  // the share in rows of states, K per pattern
   patterns_ = patterns;
   kept_ = repeatedly;
   ensure_states(network_, patterns, states_);
@@ -128,14 +130,14 @@ const BasicNodeStates<T>& BasicRecognitionSampler<T>::run(const MatrixT& data, R
     const Conditional& conditional = network_.recognition.conditionals[node];
     if (!conditional.distribution) continue;  // observed: clamped to the data
     if (replicas > 1 && observed_parents_[node]) {
-      sample_replicated(node, data.shape(0), replicas, rng, log_q);
+      sample_replicated(node, data.shape(0), replicas, rng, log_q, rows);
       continue;
     }
-    draw(node, patterns, rng, log_q, repeatedly && observed_parents_[node]);
+    draw(node, patterns, rng, log_q, repeatedly && observed_parents_[node], sample_rows);
     if (cue_weight > 0.0 && network_.nodes[node].cue) {
       const Cue& cue = *network_.nodes[node].cue;
       cue_states(cue, states_[cue.of], cues_[node]);  // the observed node is clamped already
-      mix_in_cue(cues_[node], cue_weight, states_[node], rng);
+      mix_in_cue(cues_[node], cue_weight, states_[node], rng, sample_rows);
     }
   }
   return states_;
@@ -143,7 +145,7 @@ const BasicNodeStates<T>& BasicRecognitionSampler<T>::run(const MatrixT& data, R
 
 template <class T>
 void BasicRecognitionSampler<T>::sample_replicated(std::size_t node, std::size_t patterns, std::size_t replicas,
-                                                   Rng& rng, VectorT* log_q) {
+                                                   Rng& rng, VectorT* log_q, RowShare rows) {
   const Conditional& conditional = network_.recognition.conditionals[node];
   const Distribution& d = *conditional.distribution;
   const std::size_t units = network_.nodes[node].size;
@@ -156,7 +158,7 @@ void BasicRecognitionSampler<T>::sample_replicated(std::size_t node, std::size_t
     for (std::size_t k = 0; k < replicas; ++k)
       std::copy(pattern_probabilities_[node].data() + n * units, pattern_probabilities_[node].data() + (n + 1) * units,
                 p.data() + (n * replicas + k) * units);
-  sample_bernoulli(p, states_[node], rng);
+  sample_bernoulli(p, states_[node], rng, rows.times(replicas));
   if (!log_q) return;
   precision::log_firing_probabilities(d, pattern_parents_[node], pattern_log_on_[node], pattern_log_off_[node], workspace_[node]);
   add_log_q_from_firing(node, replicas, *log_q);

@@ -19,18 +19,22 @@ class BasicRecognitionSampler {
   // data: patterns x visible units. Returns the states of every node (observed ones equal to
   // the data), valid until the next call; log_q(n) = log Q(h_n | d_n). Buffers are reused.
   const BasicNodeStates<T>& sample(const MatrixT& data, Rng& rng, VectorT& log_q);
-  // The states only (training needs no log Q).
-  const BasicNodeStates<T>& sample(const MatrixT& data, Rng& rng);
+  // The states only (training needs no log Q). The calls for training take `rows`: the data
+  // are that part of a larger minibatch, and the draws are those of its rows in the whole
+  // minibatch (row_share.hpp).
+  const BasicNodeStates<T>& sample(const MatrixT& data, Rng& rng, RowShare rows = {});
   // The states only, each node that declares a cue (graph/cue.hpp) taking its cue with
   // probability cue_weight per unit (mix_in_cue, cues.hpp) right after Q drew it, so that
   // the nodes above it are recognised from what it took: the wake phase of training with
   // cues. At weight 0 it draws exactly as sample(data, rng).
-  const BasicNodeStates<T>& sample_with_cues(const MatrixT& data, Rng& rng, double cue_weight);
+  const BasicNodeStates<T>& sample_with_cues(const MatrixT& data, Rng& rng, double cue_weight, RowShare rows = {});
   // `replicas` samples per pattern: row n K + k of the states is sample k of pattern n
   // (K = replicas), drawn exactly as sample() would draw them from the data with each row
   // repeated K times. A node whose recognition parents are all observed has the same firing
-  // probabilities for the K rows of a pattern: they are computed once per pattern.
-  const BasicNodeStates<T>& sample(const MatrixT& data, Rng& rng, VectorT& log_q, std::size_t replicas);
+  // probabilities for the K rows of a pattern: they are computed once per pattern. `rows`
+  // counts patterns (K rows each).
+  const BasicNodeStates<T>& sample(const MatrixT& data, Rng& rng, VectorT& log_q, std::size_t replicas,
+                                   RowShare rows = {});
   // Many samples per pattern, one call per sample, without the memory of replicas: the
   // first with the data, then resample() for each further sample of the same data. Each
   // call draws exactly as sample(data, rng, log_q) would. A node whose recognition parents
@@ -41,17 +45,18 @@ class BasicRecognitionSampler {
 
  private:
   const BasicNodeStates<T>& run(const MatrixT& data, Rng& rng, VectorT* log_q, std::size_t replicas,
-                                bool repeatedly = false, double cue_weight = 0.0);
+                                bool repeatedly = false, double cue_weight = 0.0, RowShare rows = {});
   // Draws the node from its parents' states (with log Q into log_q when given); with
   // `keep` for a node whose parents are all observed: probabilities and firing
   // log-probabilities kept for resample().
-  void draw(std::size_t node, std::size_t patterns, Rng& rng, VectorT* log_q, bool keep);
+  void draw(std::size_t node, std::size_t patterns, Rng& rng, VectorT* log_q, bool keep, RowShare rows = {});
   // log_q(r) += log Q of row r of the node's states from firing log-probabilities, row
   // r / rows_per_pattern of log_on and log_off.
   void add_log_q_from_firing(std::size_t node, std::size_t rows_per_pattern, VectorT& log_q) const;
   // The node's probabilities once per pattern, spread over its K rows; log Q from its firing
   // log-probabilities, also once per pattern.
-  void sample_replicated(std::size_t node, std::size_t patterns, std::size_t replicas, Rng& rng, VectorT* log_q);
+  void sample_replicated(std::size_t node, std::size_t patterns, std::size_t replicas, Rng& rng, VectorT* log_q,
+                         RowShare rows);
 
   // One buffer of each kind per node: a buffer shared by nodes of different widths would be
   // reallocated at every node of every step.

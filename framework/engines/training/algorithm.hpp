@@ -43,6 +43,11 @@ class TrainingAlgorithm {
   virtual void train_batch(const MatrixF& batch, Rng& rng, Learners& learners, double rate_factor);
   // The objective it follows, if it follows one (null: no line-search optimiser applies).
   virtual Objective* objective() { return nullptr; }
+  // Whether it can train on a part of each minibatch, as Learners::share describes it
+  // (minibatch_share.hpp): patterns weighted 1/B of the whole minibatch, the draws of its own
+  // rows, every step through the learners (which sum over the ranks). Only such an algorithm
+  // runs in a data-parallel job of several ranks; the trainer refuses the others.
+  virtual bool data_parallel() const { return false; }
   // What a user should know about how it will train this network (e.g. a slower fallback).
   virtual std::vector<std::string> notes() const { return {}; }
 };

@@ -11,7 +11,9 @@
 //   cg: the trainer's conjugate-gradient line search over the whole data set, through the
 //       Objective, as the paper trained the deterministic machine.
 // Nothing is random: the same data give the same steps whatever the seed (apart from the
-// order of the minibatches).
+// order of the minibatches). Data-parallel (minibatch_share.hpp): a rank's part of the
+// minibatch weighs -1/B per pattern, B the whole minibatch; with cg the trainer splits the
+// data set over the ranks and sums the objective and its gradient.
 #include <algorithm>
 #include <memory>
 #include <vector>
@@ -36,13 +38,16 @@ class Deterministic final : public TrainingAlgorithm, public Objective {
   explicit Deterministic(const Network& network)
       : network_(network), rules_(mean_field_rules(network, "deterministic")) {}
 
+  bool data_parallel() const override { return true; }
+
   void train_batch(const Matrix& batch, Rng& /*rng*/, Learners& learners, double rate_factor) override {
     const std::size_t count = batch.shape(0);
     MeanFieldPass& pass = pass_for(count);
     pass.forward(batch);
     learners.generative.zero_gradient();
     learners.recognition.zero_gradient();
-    pass.backward(-1.0 / static_cast<double>(count), learners.generative.gradient(), learners.recognition.gradient());
+    pass.backward(-1.0 / static_cast<double>(learners.share.total(count)), learners.generative.gradient(),
+                  learners.recognition.gradient());
     learners.generative.step(rate_factor);
     learners.recognition.step(rate_factor);
   }

@@ -4,13 +4,14 @@
 
 namespace helmholtz {
 
-DirectionLearner::DirectionLearner(DirectedModel& model, const TrainingOptions& options, double rate)
-    : model_(model), coordinates_(model, options.natural_coordinates),
+DirectionLearner::DirectionLearner(DirectedModel& model, const TrainingOptions& options, double rate,
+                                   Communicator* ranks)
+    : model_(model), ranks_(ranks), coordinates_(model, options.natural_coordinates),
       rule_(make_step_rule(options, model.parameters.size())), rate_(rate), weight_decay_(options.weight_decay),
       gradient_(Vector::from_shape({model.parameters.size()})),
       learning_gradient_(Vector::from_shape({model.parameters.size()})),
       fused_step_(rule_->plain_step() && coordinates_.plain() && weight_decay_ == 0.0),
-      in_place_(fused_step_ && std::all_of(model.conditionals.begin(), model.conditionals.end(), [](const Conditional& c) {
+      in_place_(!ranks && fused_step_ && std::all_of(model.conditionals.begin(), model.conditionals.end(), [](const Conditional& c) {
                   return !c.distribution || c.distribution->gradient_may_alias_parameters();
                 })),
       in_place_weight_(Vector::from_shape({1})) {
@@ -163,7 +164,25 @@ void DirectionLearner::ascend_log_probability(const NodeStatesF& states, const V
   step(rate_factor);
 }
 
+void DirectionLearner::sum_gradient(std::span<double> also) {
+  if (!ranks_) return;
+  if (single_pending_) add_pending_single();  // the float gradient joins the double one first
+  gradient_zero_ = false;
+  const std::span<double> gradient(gradient_.data(), gradient_.size());
+  if (also.empty()) {
+    ranks_->sum(gradient);
+    return;
+  }
+  summed_.resize(gradient.size() + also.size());  // the same size at every step: allocated once
+  std::copy(gradient.begin(), gradient.end(), summed_.begin());
+  std::copy(also.begin(), also.end(), summed_.begin() + static_cast<std::ptrdiff_t>(gradient.size()));
+  ranks_->sum(summed_);
+  std::copy(summed_.begin(), summed_.begin() + static_cast<std::ptrdiff_t>(gradient.size()), gradient.begin());
+  std::copy(summed_.begin() + static_cast<std::ptrdiff_t>(gradient.size()), summed_.end(), also.begin());
+}
+
 void DirectionLearner::step(double rate_factor) {
+  sum_gradient();
   if (fused_step_) {
     coordinates_.step_and_store(gradient_, single_pending_ ? &single_scratch_.single_gradient : nullptr,
                                 rate_ * rate_factor);

@@ -5,13 +5,20 @@
 // through the plugins) and calls step(); the learner does the rest: weight decay, the
 // change to learning coordinates, fixed blocks, the rule's step, ranges, and refreshing the
 // plugins. It allocates nothing per step.
+//
+// In a data-parallel run the learner is given the job's communicator: each rank fills the
+// gradient of its part of the minibatch (minibatch_share.hpp), and step() sums the gradients
+// over the ranks before anything else (weight decay is added once, after the sum), so that
+// every rank takes the same step from the same parameters.
 #include <memory>
 #include <span>
 
 #include "framework/engines/node_states.hpp"
+#include "framework/distributed/communicator.hpp"
 #include "framework/engines/precision.hpp"
 #include "framework/engines/recognition.hpp"
 #include "framework/engines/training/learning_coordinates.hpp"
+#include "framework/engines/training/minibatch_share.hpp"
 #include "framework/engines/training/optimisers/step_rule.hpp"
 #include "framework/engines/training/training_options.hpp"
 
@@ -42,13 +49,15 @@ struct Replicas {
 
 class DirectionLearner {
  public:
-  DirectionLearner(DirectedModel& model, const TrainingOptions& options, double rate);
+  // `ranks`: the job of a data-parallel run of several ranks; null in one process.
+  DirectionLearner(DirectedModel& model, const TrainingOptions& options, double rate, Communicator* ranks = nullptr);
 
   DirectedModel& model() { return model_; }
   const DirectedModel& model() const { return model_; }
   LearningCoordinates& coordinates() { return coordinates_; }
   StepRule& rule() { return *rule_; }
   double rate() const { return rate_; }
+  Communicator* ranks() const { return ranks_; }
 
   // The ascent direction in natural coordinates, one slice per node; zero it first.
   Vector& gradient() {
@@ -87,18 +96,25 @@ class DirectionLearner {
   // in one: with the fused step, one pattern and plugins that allow it
   // (Distribution::gradient_may_alias_parameters), rate x the gradient goes straight into the
   // parameters, with no pass over a gradient buffer: bit for bit the same parameters, as a
-  // pattern's states are 0 or 1.
+  // pattern's states are 0 or 1. (Not in a data-parallel run: the gradient is summed first.)
   void ascend_log_probability(const NodeStates& states, const Vector& weights, double rate_factor);
   void ascend_log_probability(const NodeStatesF& states, const VectorF& weights, double rate_factor);
 
   // One step of the rule along gradient(), at the base rate times `rate_factor`. For plain
   // sgd in natural coordinates without weight decay (the papers' rule), the step, the store
   // into the model, the float copy and the zeroing of the gradient are one pass over the
-  // parameters instead of four: after it, gradient() is 0.
+  // parameters instead of four: after it, gradient() is 0. Collective in a data-parallel run:
+  // the gradient is first summed over the ranks.
   void step(double rate_factor);
   // One step along a displacement of the natural parameters (a natural-gradient direction,
   // already solved for), at the base rate times `rate_factor`; weight decay is not added.
+  // Not collective: in a data-parallel run the displacement is solved for from sums over
+  // the ranks (sum_gradient()), the same on every rank.
   void step_along(const Vector& natural_displacement, double rate_factor);
+  // gradient() summed over the ranks of a data-parallel run, with `also` (more numbers the
+  // step needs, such as Fisher blocks) in the same collective call; nothing in one process.
+  // `also` is summed in place; its size must be the same on every rank.
+  void sum_gradient(std::span<double> also = {});
 
  private:
   // The float gradient through the plugins, then added to gradient().
@@ -108,6 +124,7 @@ class DirectionLearner {
   void add_pending_single();
 
   DirectedModel& model_;
+  Communicator* ranks_;  // null in one process
   LearningCoordinates coordinates_;
   std::unique_ptr<StepRule> rule_;
   double rate_;
@@ -124,12 +141,15 @@ class DirectionLearner {
   bool single_zero_ = false;  // single_scratch_.single_gradient known to be all 0
   GradientScratch<double> scratch_;
   GradientScratch<float> single_scratch_;
+  std::vector<double> summed_;  // sum_gradient() with `also`: both side by side, for one call
 };
 
-// Both directions, as an algorithm's train_batch receives them.
+// Both directions, as an algorithm's train_batch receives them, and the part of the
+// minibatch the algorithm is given (the whole one in one process).
 struct Learners {
   DirectionLearner& generative;
   DirectionLearner& recognition;
+  MinibatchShare share = {};
 };
 
 }  // namespace helmholtz

@@ -128,9 +128,33 @@ const double* NaturalGradient::fisher_block(std::size_t node, std::size_t unit) 
   return n.fisher ? n.blocks.data() + unit * n.size * n.size : nullptr;
 }
 
+void NaturalGradient::sum_over_ranks(DirectionLearner& learner) {
+  if (lower_.empty()) {  // the first step: sized once
+    std::size_t size = 0;
+    for (const NodeFisher& n : nodes_) size += n.units.size() * n.size * (n.size + 1) / 2;
+    lower_.resize(size);
+  }
+  double* packed = lower_.data();
+  for (const NodeFisher& n : nodes_)
+    for (std::size_t j = 0; j < n.units.size(); ++j) {
+      const double* block = n.blocks.data() + j * n.size * n.size;
+      for (std::size_t a = 0; a < n.size; ++a)
+        for (std::size_t b = 0; b <= a; ++b) *packed++ = block[a * n.size + b];
+    }
+  learner.sum_gradient(lower_);
+  const double* summed = lower_.data();
+  for (NodeFisher& n : nodes_)
+    for (std::size_t j = 0; j < n.units.size(); ++j) {
+      double* block = n.blocks.data() + j * n.size * n.size;
+      for (std::size_t a = 0; a < n.size; ++a)
+        for (std::size_t b = 0; b <= a; ++b) block[a * n.size + b] = block[b * n.size + a] = *summed++;
+    }
+}
+
 void NaturalGradient::step(DirectionLearner& learner, const NodeStates& states, const Vector& weights,
                            double rate_factor) {
   accumulate(states, weights, &learner);
+  if (learner.ranks()) sum_over_ranks(learner);
   learner.coordinates().add_weight_decay(weight_decay_, &learner.gradient());
   solve(learner.gradient(), direction_);
   learner.step_along(direction_, rate_factor);

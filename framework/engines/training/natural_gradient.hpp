@@ -19,7 +19,14 @@
 // A node's plugin supplies its Fisher blocks through FisherBlocks (asked for with
 // dynamic_cast); one that does not gets them computed from its gradients
 // (framework/fisher_from_gradients.hpp: exact, but slower), and notes() says so. Nothing is
-// allocated after construction.
+// allocated after construction (after the first step, in a data-parallel run).
+//
+// In a data-parallel run (the learner has the job's communicator) each rank forms g and F_j
+// from its part of the minibatch; both are weighted sums over the patterns, so the whole
+// minibatch's are their sums over the ranks, taken in one collective call before the solve.
+// Of each block only the lower triangle is sent, the only part the Cholesky solve reads:
+// the volume per step is the parameters plus sum_j m_j (m_j + 1) / 2 numbers, m_j the size
+// of unit j's block, which for wide layers is far more than the gradient (docs/distributed.md).
 #include <memory>
 #include <string>
 #include <string_view>
@@ -45,6 +52,7 @@ class NaturalGradient {
 
   // One step of `learner` (whose model is this one) at its base rate times rate_factor,
   // along the natural gradient of sum_n weights(n) log P(states_n) minus the weight decay.
+  // Collective in a data-parallel run.
   // The gradient is formed here, in learner.gradient(), with this object's buffers: they
   // are sized for one number of patterns, so an algorithm that steps one direction with two
   // sizes of batch (rws's K B samples and B fantasies) keeps one NaturalGradient for each.
@@ -64,6 +72,8 @@ class NaturalGradient {
   // Fisher blocks afresh for every node with free parameters, and, if learner is given,
   // learner.gradient() = sum_n weights(n) d/dtheta log P(states_n) on those nodes (0 elsewhere).
   void accumulate(const NodeStates& states, const Vector& weights, DirectionLearner* learner);
+  // The learner's gradient and the Fisher blocks summed over the ranks of a data-parallel run.
+  void sum_over_ranks(DirectionLearner& learner);
 
   struct Unit {
     std::size_t first_free, free_count;  // its run in free_position_ / free_index_
@@ -86,6 +96,7 @@ class NaturalGradient {
   std::vector<Matrix> parents_;            // per node, reused
   std::vector<Workspace> workspace_;       // per node, reused
   Vector direction_;
+  std::vector<double> lower_;  // the blocks' lower triangles side by side, for sum_over_ranks
   std::vector<std::string> notes_;
 };
 

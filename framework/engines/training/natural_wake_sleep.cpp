@@ -7,6 +7,8 @@
 //          (1/B) sum_n d/dphi log Q(h_n | d_n) and Q's Fisher blocks at the fantasies.
 // The Fisher blocks are taken over the phase's own samples, like the gradient. A plugin
 // supplies them (sigmoid does), or they are computed from its gradients (a note says so).
+// Data-parallel (minibatch_share.hpp): a rank draws its rows as wake-sleep does, and the
+// gradient and the Fisher blocks are summed over the ranks before the solve.
 #include "framework/engines/ancestral_sampling.hpp"
 #include "framework/engines/recognition.hpp"
 #include "framework/engines/training/algorithm.hpp"
@@ -30,16 +32,15 @@ class NaturalWakeSleep final : public TrainingAlgorithm {
     return out;
   }
 
+  bool data_parallel() const override { return true; }
+
   void train_batch(const Matrix& batch, Rng& rng, Learners& learners, double rate_factor) override {
     const std::size_t count = batch.shape(0);
-    if (weights_.size() != count) {
-      weights_ = Vector::from_shape({count});
-      weights_.fill(1.0 / static_cast<double>(count));
-    }
-    const NodeStates& recognised = recognition_.sample(batch, rng);
+    fill_mean_weights(weights_, count, learners.share);
+    const NodeStates& recognised = recognition_.sample(batch, rng, learners.share.rows);
     natural_generative_.step(learners.generative, recognised, weights_, rate_factor);
 
-    const NodeStates& fantasy = generative_.sample(count, rng);
+    const NodeStates& fantasy = generative_.sample(count, rng, learners.share.rows);
     natural_recognition_.step(learners.recognition, fantasy, weights_, rate_factor);
   }
 

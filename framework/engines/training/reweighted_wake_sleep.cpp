@@ -33,6 +33,10 @@
 // gradient, which plugins keep finite even at impossible states. A minibatch with no possible
 // sample at all makes no wake step, weight decay included: nothing in it says where to go
 // (and a natural step would divide the decay by the damping alone).
+//
+// Data-parallel (minibatch_share.hpp): a rank draws the K samples of its own patterns as one
+// process draws them, weights each w_nk / B with B the whole minibatch, and the choice to
+// skip the wake step is made over all ranks (no possible sample on any of them).
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -72,6 +76,8 @@ class ReweightedWakeSleep final : public AlgorithmInPrecision<T> {
     }
   }
 
+  bool data_parallel() const override { return true; }
+
   std::vector<std::string> notes() const override {
     std::vector<std::string> out;
     for (const auto* natural : {&natural_generative_, &natural_recognition_})
@@ -83,27 +89,25 @@ class ReweightedWakeSleep final : public AlgorithmInPrecision<T> {
  protected:
   void run(const MatrixT& batch, Rng& rng, Learners& learners, double rate_factor) override {
     const std::size_t count = batch.shape(0);
-    const BasicNodeStates<T>& samples = recognition_.sample(batch, rng, log_q_, samples_);
+    const MinibatchShare& share = learners.share;
+    const BasicNodeStates<T>& samples = recognition_.sample(batch, rng, log_q_, samples_, share.rows);
     const VectorT& log_p = log_joint_(samples);
-    if (importance_weights(count, log_p)) {
+    if (share.any(importance_weights(count, share.total(count), log_p))) {
       update(learners.generative, natural_generative_, samples, rate_factor, &log_joint_);
       update(learners.recognition, natural_recognition_, samples, rate_factor, nullptr);
     }
     if (!sleep_updates_) return;
-    if (sleep_weights_.size() != count) {
-      sleep_weights_ = VectorT::from_shape({count});
-      sleep_weights_.fill(T(1) / static_cast<T>(count));
-    }
-    const BasicNodeStates<T>& fantasy = generative_.sample(count, rng);
+    fill_mean_weights(sleep_weights_, count, share);
+    const BasicNodeStates<T>& fantasy = generative_.sample(count, rng, share.rows);
     sleep_update(learners.recognition, fantasy, rate_factor);
   }
 
  private:
-  // weights_(n K + k) = w_nk / B; false if every weight is 0. The log-weights are taken in
-  // double whatever T is.
-  bool importance_weights(std::size_t count, const VectorT& log_p_all) {
+  // weights_(n K + k) = w_nk / B for the `count` patterns given, of a minibatch of `total`
+  // (B); false if every weight is 0. The log-weights are taken in double whatever T is.
+  bool importance_weights(std::size_t count, std::size_t total, const VectorT& log_p_all) {
     const std::size_t k_count = samples_;
-    const double share = 1.0 / static_cast<double>(count);
+    const double share = 1.0 / static_cast<double>(total);
     ensure_shape(weights_, count * k_count);
     double* w = log_weights_.data();
     bool any = false;

@@ -1,6 +1,7 @@
 #include "framework/engines/training/trainer.hpp"
 
 #include <algorithm>
+#include <array>
 #include <boost/random/uniform_int_distribution.hpp>
 #include <chrono>
 #include <cmath>
@@ -8,6 +9,7 @@
 
 #include "framework/engines/exact_inference.hpp"
 #include "framework/engines/free_energy.hpp"
+#include "framework/engines/share_tree.hpp"
 #include "framework/engines/training/cue_schedule.hpp"
 #include "framework/engines/training/follows_cues.hpp"
 #include "framework/engines/training/optimisers/conjugate_gradient.hpp"
@@ -104,11 +106,17 @@ TrainingOutcome train(Network& network, const ByteMatrix& data, const TrainingOp
   const Schedule schedule(options.schedule, options.decay);
   const AlgorithmRegistry& registry = setup.algorithms ? *setup.algorithms : builtin_algorithms();
   const bool line_search = options.optimizer == "cg";
+  // A job of one rank takes the path of one process: nothing is summed, bit for bit the same.
+  Communicator* const job = setup.communicator && setup.communicator->size() > 1 ? setup.communicator : nullptr;
+  const std::size_t rank = job ? job->rank() : 0, ranks = job ? job->size() : 1;
   TrainingOptions step_options = options;
   if (line_search) step_options.optimizer = "sgd";  // the learners' own rules stay unused
-  DirectionLearner generative(network.generative, step_options, options.generative_rate);
-  DirectionLearner recognition(network.recognition, step_options, options.recognition_rate);
+  DirectionLearner generative(network.generative, step_options, options.generative_rate, job);
+  DirectionLearner recognition(network.recognition, step_options, options.recognition_rate, job);
   std::unique_ptr<TrainingAlgorithm> algorithm = registry.create(options.algorithm, network, options);
+  if (job && !algorithm->data_parallel())
+    throw Error("the algorithm '" + options.algorithm + "' trains on whole minibatches only, so the " +
+                std::to_string(ranks) + " ranks of this job cannot split them; train it in one process");
   if (setup.on_note)
     for (const std::string& note : algorithm->notes()) setup.on_note(note);
   Objective* objective = algorithm->objective();
@@ -134,6 +142,7 @@ TrainingOutcome train(Network& network, const ByteMatrix& data, const TrainingOp
   const SinglePrecisionScope single_precision(network, options.single_precision);
   ConjugateGradient conjugate_gradient(options.generative_rate);
   Learners learners{generative, recognition};
+  learners.share.ranks = job;
 
   auto optimiser_state = [&] {
     std::map<std::string, std::map<std::string, Vector>> state;
@@ -176,8 +185,33 @@ TrainingOutcome train(Network& network, const ByteMatrix& data, const TrainingOp
     std::copy(a.begin(), a.end(), out.begin());
     std::copy(b.begin(), b.end(), out.begin() + static_cast<std::ptrdiff_t>(g_size));
   };
-  // The line search evaluates the objective on the whole data set at once, as doubles.
-  const Matrix whole_data = line_search ? to_matrix(data) : Matrix();
+  const std::size_t patterns = data.shape(0);
+  // The line search evaluates the objective on the whole data set at once, as doubles; in a
+  // job, each rank on its part of the data set, and the parts are summed (sum_parts).
+  const auto [data_first, data_last] = rank_shares(patterns, rank, ranks);
+  const Matrix whole_data = [&, first = data_first, last = data_last] {
+    Matrix part;
+    if (!line_search) return part;
+    std::vector<std::size_t> rows(last - first);
+    std::iota(rows.begin(), rows.end(), first);
+    gather_rows(data, rows, part);
+    return part;
+  }();
+  // A part's mean and gradient weigh by its share of the patterns: summed over the ranks, they
+  // are the mean over the whole data set and its gradient.
+  std::vector<double> parts;
+  auto sum_parts = [&](double& value) {
+    const double weight = static_cast<double>(data_last - data_first) / static_cast<double>(patterns);
+    parts.resize(1 + g_size + r_size);  // the same size every time: allocated once
+    parts[0] = value * weight;
+    std::transform(g_natural.begin(), g_natural.end(), parts.begin() + 1, [&](double x) { return x * weight; });
+    std::transform(r_natural.begin(), r_natural.end(), parts.begin() + 1 + static_cast<std::ptrdiff_t>(g_size),
+                   [&](double x) { return x * weight; });
+    job->sum(parts);
+    value = parts[0];
+    std::copy(parts.begin() + 1, parts.begin() + 1 + static_cast<std::ptrdiff_t>(g_size), g_natural.begin());
+    std::copy(parts.begin() + 1 + static_cast<std::ptrdiff_t>(g_size), parts.end(), r_natural.begin());
+  };
   const ConjugateGradient::Function objective_at = [&](Vector& x, Vector& gradient) {
     std::copy(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(g_size), generative.coordinates().values().begin());
     std::copy(x.begin() + static_cast<std::ptrdiff_t>(g_size), x.end(), recognition.coordinates().values().begin());
@@ -185,6 +219,7 @@ TrainingOutcome train(Network& network, const ByteMatrix& data, const TrainingOp
     recognition.coordinates().store();
     join(generative.coordinates().values(), recognition.coordinates().values(), x);
     double value = objective->evaluate(whole_data, &g_natural, &r_natural);
+    if (job) sum_parts(value);
     // The penalty (lambda / 2) |W|^2 on the mean per pattern, as a minibatch step applies it.
     value -= generative.coordinates().add_weight_decay(options.weight_decay, &g_natural);
     value -= recognition.coordinates().add_weight_decay(options.weight_decay, &r_natural);
@@ -194,7 +229,6 @@ TrainingOutcome train(Network& network, const ByteMatrix& data, const TrainingOp
     return value;
   };
 
-  const std::size_t patterns = data.shape(0);
   const Matrix report_data = first_rows(data, report_patterns);
   std::vector<std::size_t> order(patterns);
   Matrix batch;
@@ -212,6 +246,23 @@ TrainingOutcome train(Network& network, const ByteMatrix& data, const TrainingOp
     return outcome;
   };
 
+  // A stop request (Ctrl-C) is looked at before each minibatch; in a job every rank looks at
+  // the same point, and all stop there if any was asked to.
+  auto interrupted = [&] {
+    return on_any_rank(job, options.interrupt && options.interrupt->load(std::memory_order_relaxed));
+  };
+  // In a job, rank 0's values of the report's samples, sent to every rank: rank 0 draws them
+  // alone, as one process draws them, and every rank judges divergence and progress by them.
+  const bool reporting_rank = rank == 0;
+  auto agree = [&](double& a, double& b) {
+    if (!job) return;
+    std::array<double, 2> values{a, b};
+    job->broadcast(values);
+    a = values[0];
+    b = values[1];
+  };
+  if (setup.on_ready) setup.on_ready();
+
   auto last_progress = std::chrono::steady_clock::now();
   for (std::size_t run = 1; run <= options.epochs; ++run) {
     const std::size_t epoch = setup.epochs_completed + run;
@@ -225,7 +276,6 @@ TrainingOutcome train(Network& network, const ByteMatrix& data, const TrainingOp
     if (cued) cued->set_cue_weight(cue_weight(epoch, options.cue_epochs));
     EpochReport report;
     report.epoch = epoch;
-    auto interrupted = [&] { return options.interrupt && options.interrupt->load(std::memory_order_relaxed); };
     if (line_search) {
       if (interrupted()) {
         outcome.interrupted = true;
@@ -244,9 +294,14 @@ TrainingOutcome train(Network& network, const ByteMatrix& data, const TrainingOp
           return finish();
         }
         const std::size_t count = std::min(options.batch_size, patterns - first);
-        const std::span<const std::size_t> rows(order.data() + first, count);
-        if (const std::size_t next = first + count; count <= 16 && next < patterns)  // small batches: see prefetch_rows
-          prefetch_rows(data, std::span<const std::size_t>(order.data() + next, std::min(count, patterns - next)));
+        // This rank's part of the minibatch (in one process, all of it).
+        const auto [part_first, part_last] = rank_shares(count, rank, ranks);
+        const std::span<const std::size_t> rows(order.data() + first + part_first, part_last - part_first);
+        learners.share.rows = {part_first, count - part_last};
+        if (const std::size_t next = first + count; count <= 16 && next < patterns) {  // small batches: see prefetch_rows
+          const auto [next_first, next_last] = rank_shares(std::min(count, patterns - next), rank, ranks);
+          prefetch_rows(data, std::span<const std::size_t>(order.data() + next + next_first, next_last - next_first));
+        }
         if (options.single_precision) {
           gather_rows(data, rows, single_batch);
           algorithm->train_batch(single_batch, rng, learners, factor);
@@ -281,9 +336,12 @@ TrainingOutcome train(Network& network, const ByteMatrix& data, const TrainingOp
     const bool parameters_finite = generative.coordinates().finite() && recognition.coordinates().finite() &&
                                    !generative.coordinates().overflowed() && !recognition.coordinates().overflowed();
     // The report's estimates cost a pass over up to 1000 patterns: only when someone listens.
-    if (parameters_finite && on_epoch) {
-      report.sampled_bound = mean_of(sampled_estimates(network, report_data, 1, report_rng).sampled_bound);
-      if (objective && !line_search) report.objective = objective->evaluate(report_data, nullptr, nullptr);
+    if (parameters_finite) {
+      if (on_epoch && reporting_rank) {
+        report.sampled_bound = mean_of(sampled_estimates(network, report_data, 1, report_rng).sampled_bound);
+        if (objective && !line_search) report.objective = objective->evaluate(report_data, nullptr, nullptr);
+      }
+      agree(report.sampled_bound, report.objective);
     }
     if (!parameters_finite || !acceptable(report.sampled_bound) ||
         (!std::isnan(report.objective) && !acceptable(report.objective))) {
@@ -298,12 +356,19 @@ TrainingOutcome train(Network& network, const ByteMatrix& data, const TrainingOp
 
     if (setup.validation) {
       const Matrix& validation = *setup.validation;
-      report.validation_sampled_bound = mean_of(sampled_estimates(network, validation, 1, report_rng).sampled_bound);
+      if (reporting_rank)
+        report.validation_sampled_bound = mean_of(sampled_estimates(network, validation, 1, report_rng).sampled_bound);
+      double unused = 0;
+      agree(report.validation_sampled_bound, unused);
       if (network.hidden_units() <= setup.validation_max_hidden_units) {
         ExactOptions exact;
         exact.max_hidden_units = setup.validation_max_hidden_units;  // the engine's own default is lower
         exact.free_energy_bound = true;
-        exact.interrupt = options.interrupt;
+        // In a job the ranks split the enumeration, and every rank gets the same result. A stop
+        // request waits for the next minibatch there: ranks stopping apart would leave the
+        // others waiting.
+        exact.communicator = job;
+        exact.interrupt = job ? nullptr : options.interrupt;
         try {
           const ExactResult result = exact_inference(network, validation, exact);
           report.validation_log_likelihood = mean_of(result.log_likelihood);

@@ -8,11 +8,21 @@
 // Randomness: epoch e draws from its own stream, seeded from (seed, e), so that a run resumed
 // after e epochs continues exactly as the uninterrupted run would; reports draw from a
 // stream of their own, so that reporting never changes training.
+//
+// Data-parallel (TrainingSetup::communicator, a job of R > 1 ranks; docs/distributed.md):
+// every rank holds the whole data set and runs this same loop, drawing the same order; each
+// minibatch is cut into R contiguous parts, rank r trains on part r (minibatch_share.hpp),
+// the learners sum the gradients over the ranks, and every rank takes the same steps, so
+// that all hold the same parameters, bit for bit, at all times. What depends on R is only
+// the order of the floating-point additions in the sums. The stop requests, the report's
+// sampled values and the validation are agreed on, so that every rank stops at the same
+// step with the same outcome.
 #include <functional>
 #include <limits>
 #include <optional>
 #include <string>
 
+#include "framework/distributed/communicator.hpp"
 #include "framework/engines/training/algorithm.hpp"
 #include "framework/engines/training/training_options.hpp"
 #include "framework/graph/network.hpp"
@@ -56,6 +66,16 @@ struct TrainingSetup {
   // Called between minibatches, at most every half second, with the fraction of this run's
   // epochs done, for progress displays.
   std::function<void(double fraction)> on_progress;
+
+  // The job of a data-parallel run: each minibatch is split over its ranks (see above). Every
+  // rank calls train() with the same network, data, options and setup (rank 0's on_epoch
+  // alone decides whether reports are computed). nullptr, or a job of one rank: one process,
+  // bit for bit and step for step as without a job.
+  Communicator* communicator = nullptr;
+  // Called once everything is checked (options, data, the algorithm made) and before the
+  // first collective call: a job agrees there that every rank is ready (cli::job_ready()),
+  // so that a mistake is reported as one, not from inside collective work.
+  std::function<void()> on_ready;
 };
 
 // Trains `network` in place on data (patterns x visible units, held as bytes) for

@@ -9,6 +9,8 @@
 // With cues (--cue-epochs; Ramos, Sa-Couto & Wichert) the wake phase's h is drawn from Q with
 // each cued node taking its cue, at the schedule's weight, before the nodes above it are
 // drawn: P then learns the coarse picture top-down first; the sleep phase is unchanged.
+// Data-parallel (minibatch_share.hpp): on a rank's part of the minibatch, the rank draws its
+// rows' recognised states and as many of the B fantasies, as one process draws them.
 #include "framework/engines/ancestral_sampling.hpp"
 #include "framework/engines/recognition.hpp"
 #include "framework/engines/training/algorithm.hpp"
@@ -22,18 +24,17 @@ class WakeSleep final : public AlgorithmInPrecision<T>, public FollowsCues {
  public:
   explicit WakeSleep(Network& network) : recognition_(network), generative_(network) {}
   void set_cue_weight(double weight) override { cue_weight_ = weight; }
+  bool data_parallel() const override { return true; }
 
  protected:
   void run(const Tensor<T, 2>& batch, Rng& rng, Learners& learners, double rate_factor) override {
     const std::size_t count = batch.shape(0);
-    if (weights_.size() != count) {
-      weights_ = Tensor<T, 1>::from_shape({count});
-      weights_.fill(T(1) / static_cast<T>(count));
-    }
-    const BasicNodeStates<T>& recognised =
-        cue_weight_ > 0.0 ? recognition_.sample_with_cues(batch, rng, cue_weight_) : recognition_.sample(batch, rng);
+    const RowShare rows = learners.share.rows;
+    fill_mean_weights(weights_, count, learners.share);
+    const BasicNodeStates<T>& recognised = cue_weight_ > 0.0 ? recognition_.sample_with_cues(batch, rng, cue_weight_, rows)
+                                                             : recognition_.sample(batch, rng, rows);
     learners.generative.ascend_log_probability(recognised, weights_, rate_factor);
-    const BasicNodeStates<T>& fantasy = generative_.sample(count, rng);
+    const BasicNodeStates<T>& fantasy = generative_.sample(count, rng, rows);
     learners.recognition.ascend_log_probability(fantasy, weights_, rate_factor);
   }
 
