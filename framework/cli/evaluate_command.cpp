@@ -9,6 +9,7 @@
 #include "framework/means.hpp"
 #include "framework/cli/model_argument.hpp"
 #include "framework/cli/interrupt.hpp"
+#include "framework/cli/job.hpp"
 #include "framework/cli/progress.hpp"
 #include "framework/cli/time_limit.hpp"
 #include "framework/engines/exact_inference.hpp"
@@ -48,7 +49,16 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   // The work is estimated before it starts (time_limit.hpp): the sampled estimates must fit in
   // --max-seconds; the exact values are computed only if they fit in what is left, and
   // otherwise skipped with the reason, as the sampled estimates are worth having without them.
-  const double sampling_seconds = estimate_sampled_seconds(network, data, samples, rng, sampled_options);
+  // In a job of several ranks (job.hpp): the exact enumeration is split over them; the
+  // sampled estimates are a small part of the work and every rank computes them alike. The
+  // time estimates are rank 0's, so that every rank decides alike.
+  exact.communicator = &job_communicator();
+  job_ready();
+  double sampling_seconds = 0;
+  {
+    const CollectiveWork work;
+    sampling_seconds = rank_0_value(estimate_sampled_seconds(network, data, samples, rng, sampled_options));
+  }
   if (sampling_seconds > limit)
     throw Error("the sampled estimates, " + std::to_string(samples) + " samples x " + std::to_string(data.shape(0)) +
                 " patterns, would take about " + duration(sampling_seconds) + ", more than --max-seconds " +
@@ -58,7 +68,11 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   else if (network.hidden_units() > exact.max_hidden_units)
     skipped = std::to_string(network.hidden_units()) + " hidden units, more than the " +
               std::to_string(exact.max_hidden_units) + " whose 2^H configurations can be counted";
-  else if (const ExactCost cost = estimate_exact_cost(network, data, exact); sampling_seconds + cost.seconds > limit)
+  else if (const ExactCost cost = [&] {
+             const CollectiveWork work;
+             return estimate_exact_cost(network, data, exact);
+           }();
+           sampling_seconds + cost.seconds > limit)
     skipped = describe_exact_cost(cost) + ", more than --max-seconds " + format_number(limit) +
               " with the sampling; give a larger --max-seconds to compute them";
   const bool exact_possible = skipped.empty();
@@ -77,10 +91,13 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   if (exact_possible) {
     Progress progress(err,
                       "evaluate: exact, 2^" + std::to_string(network.hidden_units()) + " configurations x " +
-                          std::to_string(data.shape(0)) + " patterns",
+                          std::to_string(data.shape(0)) + " patterns" + on_ranks(),
                       args.flag("--quiet"));
     exact.progress = [&progress](double fraction) { progress.update(fraction); };
-    const ExactResult result = exact_inference(network, data, exact);
+    const ExactResult result = [&] {
+      const CollectiveWork work;
+      return exact_inference(network, data, exact);
+    }();
     progress.finish();
     // KL(Q || P(.|d)) = log p(d) - (-F). A pattern of probability 0 has no posterior P(.|d),
     // so its gap is undefined (-inf - -inf): NaN here, "impossible" in the table, null in JSON.
@@ -155,7 +172,8 @@ Command evaluate_command() {
            "a slice of it: sampling estimated to take longer than --max-seconds is refused, and the\n"
            "exact values are skipped (exact_skipped in JSON says why) when they would not fit in what is\n"
            "left (docs/limits.md)."},
-          run};
+          run,
+          true};
 }
 
 }  // namespace helmholtz::cli

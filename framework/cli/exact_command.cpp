@@ -67,7 +67,7 @@ int run_divergence(const Arguments& args, const Network& network, ExactOptions o
   check_time(args, network, distribution.patterns, options);
   Progress progress(err,
                     "exact: 2^" + std::to_string(network.hidden_units()) + " configurations x " +
-                        std::to_string(distribution.patterns.shape(0)) + " patterns",
+                        std::to_string(distribution.patterns.shape(0)) + " patterns" + on_ranks(),
                     args.flag("--quiet"));
   options.progress = [&progress](double fraction) { progress.update(fraction); };
   const double nats = [&] {
@@ -112,7 +112,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   check_time(args, network, data, options);
   Progress progress(err,
                     "exact: 2^" + std::to_string(network.hidden_units()) + " configurations x " +
-                        std::to_string(data.shape(0)) + " patterns",
+                        std::to_string(data.shape(0)) + " patterns" + on_ranks(),
                     args.flag("--quiet"));
   options.progress = [&progress](double fraction) { progress.update(fraction); };
   const ExactResult result = [&] {

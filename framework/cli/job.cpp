@@ -96,6 +96,13 @@ void job_ready() {
 #endif
 }
 
+std::string on_ranks() { return job_ranks() > 1 ? " on " + std::to_string(job_ranks()) + " ranks" : ""; }
+
+double rank_0_value(double value) {
+  job_communicator().broadcast({&value, 1});
+  return value;
+}
+
 CollectiveWork::CollectiveWork() : exceptions_(std::uncaught_exceptions()) { ++collective_depth; }
 
 CollectiveWork::~CollectiveWork() {

@@ -45,6 +45,12 @@ struct JobStopped {
 // collective call. Throws JobStopped if some rank failed before reaching it.
 void job_ready();
 
+// " on 4 ranks" in a job of several ranks, else "": for the names of progress displays.
+std::string on_ranks();
+
+// Collective: rank 0's value, on every rank (for decisions taken from a measured time).
+double rank_0_value(double value);
+
 // While one exists, this rank is in collective work (see above).
 class CollectiveWork {
  public:
