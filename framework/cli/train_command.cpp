@@ -1,4 +1,9 @@
 // helmholtz train MODEL --data FILE --seed S --output OUT.yaml [--algorithm NAME] ...
+//
+// In an MPI job of several ranks (job.hpp, docs/distributed.md) training is data-parallel:
+// every rank reads and checks the same input, each minibatch is split over the ranks
+// (TrainingSetup::communicator), and rank 0 alone writes the model, the learning curve and
+// the lines on stderr (the ranks step together, so its progress is the job's).
 #include <cmath>
 #include <fstream>
 #include <iomanip>
@@ -8,6 +13,7 @@
 #include "framework/cli/command.hpp"
 #include "framework/cli/model_argument.hpp"
 #include "framework/cli/interrupt.hpp"
+#include "framework/cli/job.hpp"
 #include "framework/cli/progress.hpp"
 #include "framework/engines/training/trainer.hpp"
 #include "framework/io/atomic_file.hpp"
@@ -102,15 +108,37 @@ class LearningCurve {
   std::string file_, text_;
 };
 
+// What a job of several ranks cannot do, refused before anything is read.
+void check_job(const Arguments& args, std::size_t ranks) {
+  for (const char* option : {"--data", "--validation"})
+    if (args.optional_text(option) == standard_input)
+      throw UsageError("helmholtz train: " + std::string(option) + " -: in an MPI job standard input reaches rank 0 only, "
+                       "but every one of the " + std::to_string(ranks) + " ranks reads the data; give it as a file");
+}
+
+// A job of R ranks splits each minibatch into R parts: it needs B >= R (with cg, the whole
+// data set is split instead, and B is not used).
+void check_batch_for_job(const TrainingOptions& options, std::size_t ranks) {
+  if (options.optimizer == "cg" || options.batch_size >= ranks) return;
+  const std::string what = options.batch_size == 1 ? "online training (--batch-size 1, the default)"
+                                                   : "--batch-size " + std::to_string(options.batch_size);
+  throw UsageError("helmholtz train: " + what + " cannot be split over the " + std::to_string(ranks) +
+                   " ranks of this MPI job, which share each minibatch; give --batch-size " + std::to_string(ranks) +
+                   " or more, or run it in one process (without mpirun)");
+}
+
 int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   const std::atomic<bool>& interrupted = interrupt_flag();  // first, so Ctrl-C is never fatal
+  const std::size_t ranks = job_ranks();
+  const bool writer = is_main_rank();  // the one process, or rank 0 of a job
+  if (ranks > 1) check_job(args, ranks);
   if (args.optional_text("--data") == standard_input && args.optional_text("--validation") == standard_input)
     throw UsageError("helmholtz train: --data and --validation are both '-', but standard input can be read only once; "
                      "give one of them as a file");
   const std::string output = args.text("--output");
-  check_writable(output);  // before training, not after
+  if (writer) check_writable(output);  // before training, not after
   const std::optional<std::string> log_file = args.optional_text("--log");
-  if (log_file) check_writable(*log_file);
+  if (log_file && writer) check_writable(*log_file);
   const std::string model_file = args.positional(0);
   Network network = read_model(args, model_file);
   const std::string data_file = args.text("--data");
@@ -152,6 +180,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   }
   TrainingOptions options = read_options(args, base);
   options.interrupt = &interrupted;
+  if (ranks > 1) check_batch_for_job(options, ranks);
 
   std::optional<Matrix> validation;
   if (const auto file = args.optional_text("--validation")) validation = read_data(*file, network.visible_units());
@@ -161,14 +190,22 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   setup.validation_max_hidden_units = args.count_or("--max-hidden-units", setup.validation_max_hidden_units, 0);
   const std::size_t epochs_before = setup.epochs_completed;
   std::optional<LearningCurve> curve;
-  if (log_file) curve.emplace(*log_file, resume, epochs_before);
+  if (log_file && writer) curve.emplace(*log_file, resume, epochs_before);
 
   const bool quiet = args.flag("--quiet");
   if (!quiet) setup.on_note = [&err](const std::string& note) { err << "note: " << note << "\n"; };
   const std::size_t last_epoch = epochs_before + options.epochs;
   Progress progress(err, "train: " + std::to_string(options.epochs) + " epochs of " + std::to_string(data.shape(0)) +
-                             " patterns", quiet);
+                             " patterns" + on_ranks(), quiet);
   setup.on_progress = [&progress](double fraction) { progress.update(fraction); };
+  // Every input is read and checked once train() has checked the options against the
+  // network and made the algorithm: the ranks agree there, and the training is collective.
+  std::optional<CollectiveWork> collective;
+  setup.communicator = &job_communicator();
+  setup.on_ready = [&collective] {
+    job_ready();
+    collective.emplace();
+  };
   const TrainingOutcome outcome = train(network, data, options, setup, [&](const EpochReport& r) {
     if (curve) curve->add(r);
     if (quiet) return;
@@ -181,6 +218,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
     err << std::defaultfloat << std::endl;
   });
 
+  collective.reset();  // every rank has the same outcome: what follows is agreed on (job.hpp)
   progress.finish();
   TrainingRecord record;
   record.options = options;
@@ -191,7 +229,7 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   record.data_checksum = checksum;
   record.optimiser_state = setup.optimiser_state;
   network.training = record;
-  write_model(network, output);
+  if (writer) write_model(network, output);
   if (outcome.interrupted) {
     err << "helmholtz train: interrupted during epoch " << outcome.epochs_completed + 1
         << "; the parameters reached so far are written to " << output << "\n";
@@ -261,8 +299,11 @@ Command train_command() {
                "seed, data file and checksum, and the optimiser's state: `train OUT.yaml --resume --data FILE\n"
                "--epochs 5 -o NEXT.yaml` then goes on exactly as one longer run would have. A run whose\n"
                "numbers stop being finite stops with the last good parameters (exit status 1). Ctrl-C stops\n"
-               "training and writes the parameters reached so far (exit status 130); so does SIGTERM (143)."},
-          run};
+               "training and writes the parameters reached so far (exit status 130); so does SIGTERM (143).\n"
+               "\nUnder mpirun -np R, training is data-parallel: each minibatch (--batch-size B >= R) is split\n"
+               "over the R ranks, their gradients summed, and every rank takes the same step; rank 0 writes\n"
+               "the files. With a fixed seed the model equals one process's to rounding (docs/distributed.md)."},
+          run, /*distributed=*/true};
 }
 
 }  // namespace helmholtz::cli
