@@ -28,6 +28,19 @@ inline Network student_network(const std::string& data_kind = "sigmoid") {
   return parse_model(text, "student.yaml");
 }
 
+// The student with its data node read as a 2x4 image: `mid` cued by 2x2 cells (blocks of
+// 1x2), `top` by 1x2 cells (blocks of 2x2, on from a quarter of their pixels).
+inline std::string cued_student_text() {
+  std::string text = model_text("student.yaml");
+  auto add = [&](const std::string& node, const std::string& cue) {
+    const std::size_t at = text.find("{name: " + node);
+    text.insert(text.find('}', at), ", cue: " + cue);
+  };
+  add("mid", "{of: data, image: 2x4, cells: 2x2}");
+  add("top", "{of: data, image: 2x4, cells: 1x2, threshold: 0.25}");
+  return text;
+}
+
 inline Matrix teacher_data(std::size_t patterns, std::uint64_t seed) {
   const Network teacher = teacher_network();
   Rng rng = make_rng(seed);

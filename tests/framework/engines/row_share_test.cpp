@@ -26,17 +26,8 @@ using namespace helmholtz;
 
 namespace {
 
-// The student with its data node read as a 2x4 image and both hidden nodes cued, so that
-// sample_with_cues draws a uniform per unit of each.
-Network cued_student() {
-  std::string text = testing::model_text("student.yaml");
-  for (const auto& [node, cue] : {std::pair<std::string, std::string>{"mid", "{of: data, image: 2x4, cells: 2x2}"},
-                                  {"top", "{of: data, image: 2x4, cells: 1x2}"}}) {
-    const std::size_t at = text.find("{name: " + node);
-    text.insert(text.find('}', at), ", cue: " + cue);
-  }
-  return parse_model(text, "cued.yaml");
-}
+// The student with both hidden nodes cued, so that sample_with_cues draws a uniform per unit.
+Network cued_student() { return parse_model(testing::cued_student_text(), "cued.yaml"); }
 
 // Parts of a batch of `total` rows: cut after each row of `cuts` (sorted, may repeat, so
 // that some parts are empty).

@@ -33,20 +33,9 @@ using helmholtz::testing::allocations;
 
 namespace {
 
-// The student (2-4-8) with its data node read as a 2x4 image: `mid` cued by 2x2 cells
-// (blocks of 1x2), `top` by 1x2 cells (blocks of 2x2).
+// The student (2-4-8), with cues or without (testing::cued_student_text).
 std::string cued_student_text(bool cues) {
-  std::string text = testing::model_text("student.yaml");
-  if (!cues) return text;
-  auto add = [&](const std::string& node, const std::string& cue) {
-    const std::string head = "{name: " + node;
-    const std::size_t at = text.find(head);
-    const std::size_t end = text.find('}', at);
-    text.insert(end, ", cue: " + cue);
-  };
-  add("mid", "{of: data, image: 2x4, cells: 2x2}");
-  add("top", "{of: data, image: 2x4, cells: 1x2, threshold: 0.25}");
-  return text;
+  return cues ? testing::cued_student_text() : testing::model_text("student.yaml");
 }
 
 // A fake algorithm that records the cue weight it is given before each epoch's batches.

@@ -27,6 +27,7 @@
 #include "framework/engines/training/trainer.hpp"
 #include "framework/io/model_file.hpp"
 #include "tests/support/allocation_counter.hpp"
+#include "tests/support/same_bits.hpp"
 #include "tests/support/teacher_student.hpp"
 #include "tests/support/thread_communicator.hpp"
 
@@ -47,17 +48,9 @@ struct Case {
   bool cues = false;                  // the student with cued hidden nodes
 };
 
-// The student (2-4-8), its data node's plugin `data_kind`; with cues, its data read as a 2x4
-// image and both hidden nodes cued.
+// The student (2-4-8), its data node's plugin `data_kind`, or with cued hidden nodes.
 Network student(const Case& c) {
-  if (!c.cues) return testing::student_network(c.data_kind);
-  std::string text = testing::model_text("student.yaml");
-  for (const auto& [node, cue] : {std::pair<std::string, std::string>{"mid", "{of: data, image: 2x4, cells: 2x2}"},
-                                  {"top", "{of: data, image: 2x4, cells: 1x2}"}}) {
-    const std::size_t at = text.find("{name: " + node);
-    text.insert(text.find('}', at), ", cue: " + cue);
-  }
-  return parse_model(text, "cued.yaml");
+  return c.cues ? parse_model(testing::cued_student_text(), "cued.yaml") : testing::student_network(c.data_kind);
 }
 
 Run train_alone(const Network& start, const Matrix& data, const TrainingOptions& options) {
@@ -90,16 +83,6 @@ double largest_difference(const Network& a, const Network& b) {
   return out;
 }
 
-bool identical(const Network& a, const Network& b) {
-  auto same = [](const Vector& x, const Vector& y) {
-    if (x.size() != y.size()) return false;
-    for (std::size_t i = 0; i < x.size(); ++i)
-      if (std::bit_cast<std::uint64_t>(x(i)) != std::bit_cast<std::uint64_t>(y(i))) return false;
-    return true;
-  };
-  return same(a.generative.parameters, b.generative.parameters) &&
-         same(a.recognition.parameters, b.recognition.parameters);
-}
 
 std::vector<Case> cases() {
   auto with = [](std::string algorithm, std::size_t batch, auto&& adjust) {
@@ -201,7 +184,7 @@ TEST_CASE("every algorithm over 1-4 ranks: the same parameters on every rank to 
       CAPTURE(ranks);
       const std::vector<Run> runs = train_ranks(ranks, start, data, c.options);
       for (const Run& run : runs) {
-        CHECK(identical(run.network, runs[0].network));
+        CHECK(testing::same_parameters(run.network, runs[0].network));
         CHECK(run.outcome.epochs_completed == 4);
         CHECK(!run.outcome.diverged);
         REQUIRE(run.reports.size() == 4);
@@ -213,7 +196,7 @@ TEST_CASE("every algorithm over 1-4 ranks: the same parameters on every rank to 
         }
       }
       if (ranks == 1) {
-        CHECK(identical(runs[0].network, alone.network));
+        CHECK(testing::same_parameters(runs[0].network, alone.network));
         for (std::size_t e = 0; e < 4; ++e) CHECK(runs[0].reports[e].sampled_bound == alone.reports[e].sampled_bound);
       } else {
         CHECK(largest_difference(runs[0].network, alone.network) <= tolerance(c.options));
@@ -245,7 +228,7 @@ TEST_CASE("the parts' gradients sum to the minibatch's, and weight decay is adde
     CAPTURE(ranks);
     const std::vector<Run> runs =
         train_ranks(ranks, start, data, options, [&](TrainingSetup& s, std::size_t) { s.algorithms = &registry; });
-    for (const Run& run : runs) CHECK(identical(run.network, alone.network));
+    for (const Run& run : runs) CHECK(testing::same_parameters(run.network, alone.network));
   }
 }
 
@@ -266,7 +249,7 @@ TEST_CASE("a stop request on one rank stops every rank at the same minibatch") {
     for (const Run& run : stopped) {
       CHECK(run.outcome.interrupted);
       CHECK(run.outcome.epochs_completed == 0);
-      CHECK(identical(run.network, start));
+      CHECK(testing::same_parameters(run.network, start));
     }
   }
   SUBCASE("asked by rank 1 after epoch 2: every rank stops before epoch 3 with the parameters of 2 epochs") {
@@ -289,7 +272,7 @@ TEST_CASE("a stop request on one rank stops every rank at the same minibatch") {
     for (const Run& run : stopped) {
       CHECK(run.outcome.interrupted);
       CHECK(run.outcome.epochs_completed == 2);
-      CHECK(identical(run.network, uninterrupted[0].network));
+      CHECK(testing::same_parameters(run.network, uninterrupted[0].network));
     }
   }
 }
@@ -307,7 +290,7 @@ TEST_CASE("a diverging job stops on every rank in the same epoch, with the last 
     CHECK(run.outcome.diverged);
     CHECK(run.outcome.epochs_completed == 0);
     CHECK(run.outcome.message.find("training diverged in epoch 1") == 0);
-    CHECK(identical(run.network, start));
+    CHECK(testing::same_parameters(run.network, start));
   }
 }
 
@@ -366,7 +349,7 @@ TEST_CASE("a job resumed after 2 epochs gives the job of 4 epochs in one go, bit
       });
     for (std::size_t r = 0; r < 2; ++r) {
       CHECK(half[r].outcome.epochs_completed == 4);
-      CHECK(identical(half[r].network, whole[r].network));
+      CHECK(testing::same_parameters(half[r].network, whole[r].network));
     }
   }
 }

@@ -22,6 +22,7 @@
 #include "tests/support/teacher_student.hpp"
 #include "tests/support/log_space_reference.hpp"
 #include "tests/support/opaque_distribution.hpp"
+#include "tests/support/same_bits.hpp"
 
 using namespace helmholtz;
 
@@ -33,12 +34,7 @@ double mean_log_likelihood(const Network& network, const Matrix& data) {
   return xt::mean(exact_inference(network, data).log_likelihood)();
 }
 
-bool same_bits(const Vector& x, const Vector& y) {
-  if (x.size() != y.size()) return false;
-  for (std::size_t i = 0; i < x.size(); ++i)
-    if (std::bit_cast<std::uint64_t>(x(i)) != std::bit_cast<std::uint64_t>(y(i))) return false;
-  return true;
-}
+using testing::same_bits;
 
 // One train_batch of `algorithm` on `network` with plain sgd at the given rate.
 void one_batch(Network& network, const Matrix& batch, TrainingOptions options, std::uint64_t seed) {

@@ -20,6 +20,7 @@
 #include "framework/engines/training/trainer.hpp"
 #include "framework/io/model_file.hpp"
 #include "tests/support/fixed_blocks.hpp"
+#include "tests/support/same_bits.hpp"
 #include "plugins/builtin.hpp"
 
 namespace helmholtz {
@@ -66,16 +67,7 @@ TrainingOutcome run(Network& network, const Matrix& data, const TrainingOptions&
   return train(network, data, options, setup);
 }
 
-bool same_parameters(const Network& a, const Network& b) {
-  auto same = [](const Vector& x, const Vector& y) {
-    if (x.size() != y.size()) return false;
-    for (std::size_t i = 0; i < x.size(); ++i)
-      if (std::bit_cast<std::uint64_t>(x(i)) != std::bit_cast<std::uint64_t>(y(i))) return false;
-    return true;
-  };
-  return same(a.generative.parameters, b.generative.parameters) &&
-         same(a.recognition.parameters, b.recognition.parameters);
-}
+using testing::same_parameters;
 
 // What `train --resume` does: the network written with its training record after a run of
 // `options` that ended in `setup`, read back; `resumed` continues from its record.
