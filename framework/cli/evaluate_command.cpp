@@ -171,7 +171,8 @@ Command evaluate_command() {
            "{\"mean\": x, \"per_pattern\": [...]}. The time is estimated before the work starts, by timing\n"
            "a slice of it: sampling estimated to take longer than --max-seconds is refused, and the\n"
            "exact values are skipped (exact_skipped in JSON says why) when they would not fit in what is\n"
-           "left (docs/limits.md)."},
+           "left (docs/limits.md). Under mpirun (or srun) the exact enumeration is split over the ranks,\n"
+           "with the same output to the last digit (docs/distributed.md)."},
           run,
           true};
 }

@@ -220,7 +220,9 @@ Command exact_command() {
            "pattern the generator can make, printed in nats and bits; JSON keys kl_from, patterns,\n"
            "hidden_units, kl_nats, kl_bits. Ctrl-C stops cleanly (exit status 130; SIGTERM: 143).\n"
            "The time is estimated before the work starts, by timing its first configurations, and an\n"
-           "enumeration estimated to take longer than --max-seconds is refused (docs/limits.md)."},
+           "enumeration estimated to take longer than --max-seconds is refused (docs/limits.md).\n"
+           "Under mpirun (or srun) the configurations are split over the ranks as well, with the same\n"
+           "output to the last digit (docs/distributed.md)."},
           run};
   command.distributed = true;
   for (Option& option : dataset_parameter_options()) command.spec.options.push_back(std::move(option));

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <iostream>
@@ -8,6 +9,7 @@
 #include "framework/cli/interrupt.hpp"
 #include "framework/cli/job.hpp"
 #include "framework/cli/model_argument.hpp"
+#include "framework/io/data_file.hpp"
 #include "framework/version.hpp"
 
 namespace helmholtz::cli {
@@ -89,6 +91,11 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                            std::to_string(job_ranks()) +
                            " processes of an MPI job (exact, evaluate and train --batch-size do): run it without "
                            "mpirun");
+        // mpirun gives standard input to rank 0 alone: the other ranks would read nothing.
+        if (job_ranks() > 1 && std::find(args.begin() + 1, args.end(), std::string(standard_input)) != args.end())
+          throw UsageError("helmholtz " + command.spec.name +
+                           ": standard input (-) reaches only rank 0 of an MPI job; give the data as a file that "
+                           "every rank can read");
         status = checked_output(command.spec.name, command.run(arguments, out, err), out, err);
       }
     } catch (const JobStopped& stopped) {

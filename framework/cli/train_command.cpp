@@ -108,14 +108,6 @@ class LearningCurve {
   std::string file_, text_;
 };
 
-// What a job of several ranks cannot do, refused before anything is read.
-void check_job(const Arguments& args, std::size_t ranks) {
-  for (const char* option : {"--data", "--validation"})
-    if (args.optional_text(option) == standard_input)
-      throw UsageError("helmholtz train: " + std::string(option) + " -: in an MPI job standard input reaches rank 0 only, "
-                       "but every one of the " + std::to_string(ranks) + " ranks reads the data; give it as a file");
-}
-
 // A job of R ranks splits each minibatch into R parts: it needs B >= R (with cg, the whole
 // data set is split instead, and B is not used).
 void check_batch_for_job(const TrainingOptions& options, std::size_t ranks) {
@@ -131,7 +123,6 @@ int run(const Arguments& args, std::ostream& out, std::ostream& err) {
   const std::atomic<bool>& interrupted = interrupt_flag();  // first, so Ctrl-C is never fatal
   const std::size_t ranks = job_ranks();
   const bool writer = is_main_rank();  // the one process, or rank 0 of a job
-  if (ranks > 1) check_job(args, ranks);
   if (args.optional_text("--data") == standard_input && args.optional_text("--validation") == standard_input)
     throw UsageError("helmholtz train: --data and --validation are both '-', but standard input can be read only once; "
                      "give one of them as a file");

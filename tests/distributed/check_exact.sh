@@ -81,6 +81,14 @@ not_distributed() {  # a command that does not split its work is refused, once
   [ ! -s "$work/out" ] || fail "samples were printed"
 }
 
+standard_input() {  # mpirun gives it to rank 0 alone: refused, once
+  "$program" sample "$models/bars.yaml" -n 5 --seed 1 > "$work/good.data" || fail "sampling"
+  run_ranks 2 "$program" exact "$models/bars.yaml" --data - < "$work/good.data" > "$work/out" 2> "$work/err"
+  local status=$?
+  [ "$status" -eq 2 ] || fail "exit status $status, not 2: $(cat "$work/err")"
+  [ "$(grep -c "standard input (-) reaches only rank 0" "$work/err")" -eq 1 ] || fail "not refused once: $(cat "$work/err")"
+}
+
 interrupted() {  # Ctrl-C (SIGINT to mpirun's process group) stops every rank with a message, within seconds
   "$program" sample "$models/shifter.yaml" -n 4000 --seed 1 > "$work/long.data" || fail "sampling"
   set -m  # a process group of its own, whose SIGINT is not ignored as a background job's is

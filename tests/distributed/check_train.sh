@@ -137,7 +137,7 @@ refusals() {
     --data "$work/train.data"
   refused "--batch-size 3 cannot be split over the 4 ranks of this MPI job, which share each minibatch; give --batch-size 4 or more" \
     4 --data "$work/train.data" --batch-size 3
-  refused "--data -: in an MPI job standard input reaches rank 0 only" 2 --data - --batch-size 10
+  refused "standard input (-) reaches only rank 0 of an MPI job" 2 --data - --batch-size 10
 }
 
 diverged() {  # every rank stops in epoch 1; rank 0 writes the last good parameters, as one process does
