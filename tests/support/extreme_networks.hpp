@@ -158,4 +158,22 @@ inline Network extreme_network(Rng& rng, const ShapeOptions& options, Extremes t
   return network;
 }
 
+// Ten hidden units above one sigmoid unit d, on with certainty unless all ten are on
+// (weights of 90 each, bias -850), whose prior puts almost all its mass elsewhere (biases
+// of -80): for d on, the factorised sum's scaled factors peak at different low parts and
+// every product underflows, so that pattern is doubtful and goes to the per-pattern walk.
+inline Network underflowing_factorised_sum() {
+  std::string weights = "[";
+  for (int k = 0; k < 10; ++k) weights += std::string(k ? ", " : "") + "90";
+  weights += "]";
+  return parse_model(R"(
+nodes:
+  - {name: h, type: binary, size: 10}
+  - {name: d, type: binary, size: 1, observed: true}
+generative:
+  h: {distribution: sigmoid, bias: [-80, -80, -80, -80, -80, -80, -80, -80, -80, -80]}
+  d: {distribution: sigmoid, parents: [h], bias: [-850], weights: {h: [)" + weights + R"(]}}
+)", "extreme.yaml");
+}
+
 }  // namespace helmholtz::testing

@@ -16,6 +16,7 @@
 #include "framework/engines/exact_inference.hpp"
 #include "framework/engines/share_tree.hpp"
 #include "framework/io/model_file.hpp"
+#include "tests/support/extreme_networks.hpp"
 #include "tests/support/random_networks.hpp"
 #include "tests/support/thread_communicator.hpp"
 
@@ -192,17 +193,7 @@ TEST_CASE("exact enumeration past 64 shares (2^23 and 2^24 configurations) over 
 }
 
 TEST_CASE("exact enumeration over ranks: a pattern the factorised sum doubts is redone by the walk, on every rank") {
-  // As in factorised_sum_test: d on makes every scaled product underflow.
-  std::string weights = "[";
-  for (int k = 0; k < 10; ++k) weights += std::string(k ? ", " : "") + "90";
-  const Network network = parse_model(R"(
-nodes:
-  - {name: h, type: binary, size: 10}
-  - {name: d, type: binary, size: 1, observed: true}
-generative:
-  h: {distribution: sigmoid, bias: [-80, -80, -80, -80, -80, -80, -80, -80, -80, -80]}
-  d: {distribution: sigmoid, parents: [h], bias: [-850], weights: {h: [)" + weights + R"(]]}}
-)", "extreme.yaml");
+  const Network network = testing::underflowing_factorised_sum();  // d on: every scaled product underflows
   Matrix data = Matrix::from_shape({3, 1});
   data(0, 0) = 1.0;
   data(1, 0) = 0.0;

@@ -13,6 +13,7 @@
 #include "framework/engines/factorised_sum.hpp"
 #include "framework/numerics.hpp"
 #include "plugins/builtin.hpp"
+#include "tests/support/extreme_networks.hpp"
 #include "tests/support/log_space_reference.hpp"
 #include "tests/support/random_networks.hpp"
 
@@ -133,21 +134,9 @@ TEST_CASE("factorised sum: several products, two threads and two blocks of patte
 }
 
 TEST_CASE("factorised sum: a pattern whose scaled sum underflows is reported, and exact_inference redoes it") {
-  // Unit d0 is on with certainty unless h0..h9 are all on (weights of 90 each, bias -850):
-  // E peaks at h = all ones for a pattern with d0 off... and the prior puts almost all its
-  // mass elsewhere (biases of -80), so E and s peak at different low parts, and their
-  // products underflow below the scale the sum can keep.
-  std::string weights = "[";
-  for (int k = 0; k < 10; ++k) weights += std::string(k ? ", " : "") + "90";
-  weights += "]";
-  const Network network = parse_model(R"(
-nodes:
-  - {name: h, type: binary, size: 10}
-  - {name: d, type: binary, size: 1, observed: true}
-generative:
-  h: {distribution: sigmoid, bias: [-80, -80, -80, -80, -80, -80, -80, -80, -80, -80]}
-  d: {distribution: sigmoid, parents: [h], bias: [-850], weights: {h: [)" + weights + R"(]}}
-)", "extreme.yaml");
+  // testing::underflowing_factorised_sum: for d on, E and s peak at different low parts and
+  // their products underflow below the scale the sum can keep.
+  const Network network = testing::underflowing_factorised_sum();
   Matrix data = Matrix::from_shape({2, 1});
   data(0, 0) = 1.0;
   data(1, 0) = 0.0;
